@@ -1,0 +1,94 @@
+; Control registers, MSRs, the TLB and the descriptor-table registers (hal/Registers.cs).
+; Leaf functions, System V calling convention.
+BITS 64
+DEFAULT REL
+SECTION .text
+
+GLOBAL hal_read_cr0, hal_write_cr0, hal_read_cr2, hal_read_cr3, hal_write_cr3, hal_read_cr4, hal_write_cr4
+GLOBAL hal_rdmsr, hal_wrmsr, hal_invlpg, hal_flush_tlb
+GLOBAL hal_lgdt, hal_lidt, hal_ltr, hal_sgdt, hal_sidt
+GLOBAL hal_load_cs, hal_load_ds, hal_load_es, hal_load_fs, hal_load_gs, hal_load_ss
+
+hal_read_cr0:
+    mov rax, cr0
+    ret
+hal_write_cr0:
+    mov cr0, rdi
+    ret
+hal_read_cr2:
+    mov rax, cr2
+    ret
+hal_read_cr3:
+    mov rax, cr3
+    ret
+hal_write_cr3:
+    mov cr3, rdi
+    ret
+hal_read_cr4:
+    mov rax, cr4
+    ret
+hal_write_cr4:
+    mov cr4, rdi
+    ret
+
+hal_rdmsr:                  ; (u32 msr) -> u64
+    mov ecx, edi
+    rdmsr
+    shl rdx, 32
+    or rax, rdx
+    ret
+hal_wrmsr:                  ; (u32 msr, u64 value)
+    mov ecx, edi
+    mov eax, esi
+    mov rdx, rsi
+    shr rdx, 32
+    wrmsr
+    ret
+
+hal_invlpg:                 ; (u64 address)
+    invlpg [rdi]
+    ret
+hal_flush_tlb:              ; reload CR3
+    mov rax, cr3
+    mov cr3, rax
+    ret
+
+hal_lgdt:                   ; (DescriptorTablePointer* p): 2-byte limit, 8-byte base
+    lgdt [rdi]
+    ret
+hal_lidt:
+    lidt [rdi]
+    ret
+hal_sgdt:
+    sgdt [rdi]
+    ret
+hal_sidt:
+    sidt [rdi]
+    ret
+hal_ltr:                    ; (u16 selector)
+    ltr di
+    ret
+
+hal_load_cs:                ; (u16 selector): far return into the new code segment
+    pop rax
+    movzx rdi, di
+    push rdi
+    push rax
+    retfq
+hal_load_ds:
+    mov ds, di
+    ret
+hal_load_es:
+    mov es, di
+    ret
+hal_load_fs:
+    mov fs, di
+    ret
+hal_load_gs:
+    mov gs, di
+    ret
+hal_load_ss:
+    mov ss, di
+    ret
+
+SECTION .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,5 @@
+namespace System
+{
+    [AttributeUsage(AttributeTargets.Enum)]
+    public sealed class FlagsAttribute : Attribute { }
+}

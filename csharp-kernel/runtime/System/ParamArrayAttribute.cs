@@ -1,0 +1,5 @@
+namespace System
+{
+    [AttributeUsage(AttributeTargets.Parameter)]
+    public sealed class ParamArrayAttribute : Attribute { }
+}

@@ -1,0 +1,8 @@
+namespace System.Reflection
+{
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface)]
+    public sealed class DefaultMemberAttribute : Attribute
+    {
+        public DefaultMemberAttribute(string memberName) { }
+    }
+}

@@ -1,0 +1,5 @@
+namespace System.Runtime.CompilerServices
+{
+    [AttributeUsage(AttributeTargets.All, Inherited = true)]
+    public sealed class CompilerGeneratedAttribute : Attribute { }
+}

@@ -1,0 +1,4 @@
+namespace System.Runtime.CompilerServices
+{
+    public static class IsVolatile { }
+}

@@ -1,0 +1,4 @@
+namespace System.Runtime.InteropServices
+{
+    public enum UnmanagedType { }
+}

@@ -1,0 +1,98 @@
+using System.Runtime;
+using System.Runtime.InteropServices;
+using core.fmt;
+using core.sync.atomic;
+using Kernel.arch.x86_64.debug;
+using Kernel.Hal;
+using Kernel.memory;
+
+namespace Kernel.arch.x86_64.start
+{
+    /// <summary>The arguments the loader hands over (packed, six u64).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 1)]
+    public struct KernelArgs
+    {
+        public ulong kernel_base;
+        public ulong kernel_size;
+        public ulong stack_base;
+        public ulong stack_size;
+        public ulong env_base;
+        public ulong env_size;
+    }
+
+    /// <summary>
+    /// start.rs: where the kernel begins. The loader calls `kstart` with rdi = the packed args;
+    /// it runs every init step in the original's order and then enters kmain.
+    /// </summary>
+    public static unsafe class Start
+    {
+        /// <summary>Test of zero values in BSS.</summary>
+#pragma warning disable CS0649 // never written: that is the test
+        private static ulong BSS_TEST_ZERO;
+#pragma warning restore CS0649
+
+        /// <summary>Test of non-zero values in data.</summary>
+        private static ulong DATA_TEST_NONZERO = 0xFFFF_FFFF_FFFF_FFFF;
+
+        public static AtomicUsize KERNEL_BASE;
+        public static AtomicUsize KERNEL_SIZE;
+        public static AtomicUsize CPU_COUNT;
+        public static AtomicBool AP_READY;
+#pragma warning disable CS0169 // set by the steps after ACPI init, which follow with the port
+        private static AtomicBool BSP_READY;
+#pragma warning restore CS0169
+
+        /// <summary>The entry to C#, all things must be initialized.</summary>
+        [RuntimeExport("kstart")]
+        public static void KStart(KernelArgs* args_ptr)
+        {
+            ulong kernel_base = args_ptr->kernel_base;
+            ulong kernel_size = args_ptr->kernel_size;
+            ulong stack_base = args_ptr->stack_base;
+            ulong stack_size = args_ptr->stack_size;
+            ulong env_base = args_ptr->env_base;
+            ulong env_size = args_ptr->env_size;
+
+            // BSS should already be zero
+            AssertEq(BSS_TEST_ZERO, 0, 64);
+            AssertEq(DATA_TEST_NONZERO, 0xFFFF_FFFF_FFFF_FFFF, 65);
+
+            KERNEL_BASE.Store((nuint)kernel_base);
+            KERNEL_SIZE.Store((nuint)kernel_size);
+
+            using (var w = Writer.New())
+            {
+                w.Str("Kernel: "); w.UpperHex(kernel_base); w.Str(":"); w.UpperHex(kernel_base + kernel_size); w.Str("\n");
+            }
+            using (var w = Writer.New())
+            {
+                w.Str("Stack: "); w.UpperHex(stack_base); w.Str(":"); w.UpperHex(stack_base + stack_size); w.Str("\n");
+            }
+            using (var w = Writer.New())
+            {
+                w.Str("Env: "); w.UpperHex(env_base); w.Str(":"); w.UpperHex(env_base + env_size); w.Str("\n");
+            }
+
+            // Initialize memory management
+            Memory.Init(0, kernel_base + ((kernel_size + 4095) / 4096) * 4096);
+
+            // The port ends here for now (the boot path of paging, GDT, IDT and heap follows).
+            QemuExit.Exit(QemuExit.ReachedEnd);
+        }
+
+        /// <summary>`assert_eq!(left, right)` in start.rs at the given line.</summary>
+        private static void AssertEq(ulong left, ulong right, uint line)
+        {
+            if (left != right)
+            {
+                var w = Panic.Begin();
+                w.Str("assertion failed: `(left == right)`\n  left: `");
+                w.Dec(left);
+                w.Str("`,\n right: `");
+                w.Dec(right);
+                w.Str("`");
+                Panic.End(w, "src/arch/x86_64/start.rs", line);
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+#nullable enable
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Kernel.Hal
+{
+    /// <summary>The kernel called Cpu.Halt with interrupts off (a panic's end): the host test sees this.</summary>
+    public sealed class KernelHalted : Exception
+    {
+        public KernelHalted(string serial) : base("kernel halted; serial:\n" + serial) { Serial = serial; }
+        public string Serial { get; }
+    }
+
+    /// <summary>The kernel wrote to QEMU's isa-debug-exit port.</summary>
+    public sealed class KernelExited : Exception
+    {
+        public KernelExited(byte code) : base($"kernel exited with code 0x{code:X}") { Code = code; }
+        public byte Code { get; }
+    }
+
+    /// <summary>
+    /// The host's stand-in for the machine: I/O port traffic, COM1's output. One per thread, so
+    /// that xunit's parallel tests do not see each other's output.
+    /// </summary>
+    public static class Machine
+    {
+        [ThreadStatic] private static StringBuilder? serial;
+        [ThreadStatic] private static List<(ushort Port, uint Value)>? writes;
+
+        /// <summary>Everything written to COM1's data port since the last <see cref="Reset"/>.</summary>
+        public static string Serial => (serial ??= new StringBuilder()).ToString();
+
+        /// <summary>Every port write since the last <see cref="Reset"/>.</summary>
+        public static IReadOnlyList<(ushort Port, uint Value)> PortWrites => writes ??= new();
+
+        public static void Reset()
+        {
+            serial = new StringBuilder();
+            writes = new();
+        }
+
+        internal static void Write(ushort port, uint value)
+        {
+            (writes ??= new()).Add((port, value));
+            if (port == 0x3F8)
+            {
+                (serial ??= new StringBuilder()).Append((char)value);
+            }
+            if (port == QemuExit.Port)
+            {
+                throw new KernelExited((byte)value);
+            }
+        }
+
+        internal static uint Read(ushort port) => port switch
+        {
+            0x3FD or 0x2FD => 0x20, // line status: transmitter empty
+            _ => 0xFF,
+        };
+    }
+
+    public static class Port
+    {
+        public static byte Inb(ushort port) => (byte)Machine.Read(port);
+        public static void Outb(ushort port, byte value) => Machine.Write(port, value);
+        public static ushort Inw(ushort port) => (ushort)Machine.Read(port);
+        public static void Outw(ushort port, ushort value) => Machine.Write(port, value);
+        public static uint Ind(ushort port) => Machine.Read(port);
+        public static void Outd(ushort port, uint value) => Machine.Write(port, value);
+    }
+
+    public static class Cpu
+    {
+        public static void Halt() => throw new KernelHalted(Machine.Serial);
+        public static void DisableInterrupts() { }
+        public static void EnableInterrupts() { }
+        public static void Pause() => System.Threading.Thread.SpinWait(1);
+        public static ulong ReadRbp() => 0;
+    }
+
+    public static unsafe class Atomic
+    {
+        public static ulong Load(ulong* p) => System.Threading.Volatile.Read(ref *p);
+        public static void Store(ulong* p, ulong value) => System.Threading.Interlocked.Exchange(ref *p, value);
+        public static ulong CompareExchange(ulong* p, ulong expected, ulong value) => System.Threading.Interlocked.CompareExchange(ref *p, value, expected);
+        public static ulong FetchAdd(ulong* p, ulong value) => System.Threading.Interlocked.Add(ref *p, value) - value;
+    }
+
+    public static class QemuExit
+    {
+        public const ushort Port = 0xF4;
+        public const byte ReachedEnd = 0x10;
+        public static void Exit(byte code) => throw new KernelExited(code);
+    }
+}
