@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using core.fmt;
 using Kernel.arch.x86_64.debug;
+using Kernel.arch.x86_64.paging;
 
 namespace Kernel.memory
 {
@@ -26,6 +27,22 @@ namespace Kernel.memory
             w.Dec(acpi);
             w.Str(" }");
         }
+    }
+
+    /// <summary>A frame, allocated by the frame allocator.</summary>
+    public struct Frame
+    {
+        internal ulong number;
+
+        internal Frame(ulong number) { this.number = number; }
+
+        /// <summary>Get the address of this frame.</summary>
+        public readonly PhysicalAddress StartAddress() => new PhysicalAddress(number * Paging.PAGE_SIZE);
+
+        public readonly Frame Clone() => new Frame(number);
+
+        /// <summary>Create a frame containing `address`.</summary>
+        public static Frame ContainingAddress(PhysicalAddress address) => new Frame(address.Get() / Paging.PAGE_SIZE);
     }
 
     /// <summary>memory/mod.rs: the memory map and the frame allocator behind it.</summary>
@@ -73,6 +90,21 @@ namespace Kernel.memory
         public static void Init(ulong kernel_start, ulong kernel_end)
         {
             InitFrom((MemoryArea*)MEMORY_MAP_ADDRESS, kernel_start, kernel_end);
+        }
+
+        /// <summary>Allocate a range of frames.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static Frame? AllocateFrames(ulong count)
+        {
+            Panic.Fail("frame allocator not initialized", "src/memory/mod.rs", 0);
+            return null;
+        }
+
+        /// <summary>Deallocate a range of frames.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void DeallocateFrames(Frame frame, ulong count)
+        {
+            Panic.Fail("frame allocator not initialized", "src/memory/mod.rs", 0);
         }
 
         /// <summary><see cref="Init"/> reading the loader's map from <paramref name="source"/> (the host tests' buffer).</summary>
