@@ -1,0 +1,50 @@
+# The two commands a new user runs (see README.md):
+#   make diff-boot   boot the port under QEMU, observed, and diff it against the original's reference
+#   make test        build everything and run every test (unit, harness, boot under real QEMU)
+#
+# Other targets: make boot, make kernel, make harness, make bench, make clean.
+# Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>.
+
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIG ?= Release
+SCENARIO ?= q35-2g-slot4m
+BOOT_SCENARIO ?= q35-2g
+KERNEL := build/kernel.elf
+HARNESS := $(DOTNET) harness/Cli/bin/$(CONFIG)/net10.0/harness.dll
+
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+.PHONY: all deps restore kernel harness boot diff-boot test bench clean
+
+all: kernel harness
+
+deps:
+	@tools/install-deps.sh
+
+restore: deps
+	@$(DOTNET) restore Port.sln --verbosity quiet
+
+kernel: restore
+	@$(DOTNET) build csharp-kernel/Kernel.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet
+
+harness: restore
+	@$(DOTNET) build harness/Cli/Cli.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet
+
+boot: kernel harness
+	@$(HARNESS) boot --kernel $(KERNEL) --scenario $(BOOT_SCENARIO)
+
+diff-boot: kernel harness
+	@$(HARNESS) diff-boot --kernel $(KERNEL) --scenario $(SCENARIO) $(if $(REDOX_KERNEL),--original $(REDOX_KERNEL))
+
+test: kernel harness
+	@CONFIG=$(CONFIG) tools/test.sh
+
+bench: kernel harness
+	@$(HARNESS) bench --kernel $(KERNEL) --scenario $(SCENARIO)
+
+clean:
+	rm -rf build
+	$(DOTNET) clean Port.sln --nologo --verbosity quiet

@@ -1,0 +1,55 @@
+using Harness.Qemu;
+using Spectre.Console;
+
+namespace Harness.Cli;
+
+/// <summary>`harness bench`: unobserved boot timings, median of several runs.</summary>
+public static class BenchCommand
+{
+    public static async Task<int> RunAsync(string kernel, string scenarioName, string scenariosDir, int runs, CancellationToken ct)
+    {
+        if (runs < 1)
+            throw new UsageException("--runs must be at least 1");
+        var scenario = BootPlan.FindScenario(scenarioName, scenariosDir);
+        var firstLine = new List<double>();
+        var total = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var plan = BootPlan.Prepare(scenario, kernel);
+            try
+            {
+                var r = await BootCommand.RunAsync(plan, null, ct);
+                if (r.Outcome is not (BootOutcome.ExitedClean or BootOutcome.Panic))
+                {
+                    BootCommand.PrintOutcome(r.Outcome, r.Elapsed);
+                    return ExitCodes.Aborted;
+                }
+                if (r.FirstSerialLine is { } f)
+                    firstLine.Add(f.TotalSeconds);
+                total.Add(r.Elapsed.TotalSeconds);
+            }
+            finally
+            {
+                try { Directory.Delete(plan.WorkDirectory, recursive: true); } catch (IOException) { }
+            }
+        }
+        var table = new Table().AddColumns("measure", "median", "min", "max", "runs");
+        Row(table, "QEMU start → first serial line", firstLine);
+        Row(table, "QEMU start → end of boot (QEMU exited)", total);
+        AnsiConsole.MarkupLine($"[grey]kernel {Markup.Escape(kernel)} ({new FileInfo(kernel).Length} bytes), scenario {Markup.Escape(scenario.Name)}, unobserved[/]");
+        AnsiConsole.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    private static void Row(Table t, string name, List<double> xs)
+    {
+        if (xs.Count == 0)
+        {
+            t.AddRow(name, "-", "-", "-", "0");
+            return;
+        }
+        var s = xs.Order().ToList();
+        var median = s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+        t.AddRow(name, $"{median:0.000} s", $"{s[0]:0.000} s", $"{s[^1]:0.000} s", s.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

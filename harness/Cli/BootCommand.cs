@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Harness.Qemu;
+using Spectre.Console;
+
+namespace Harness.Cli;
+
+/// <summary>`harness boot`: build the disk image, start QEMU, stream COM1, say how the boot ended.</summary>
+public static class BootCommand
+{
+    public sealed record Result(BootOutcome Outcome, IReadOnlyList<string> Serial, TimeSpan? FirstSerialLine, TimeSpan Elapsed);
+
+    /// <summary>Boots <paramref name="plan"/>; <paramref name="echo"/> gets each serial line as it arrives.</summary>
+    public static async Task<Result> RunAsync(BootPlan plan, Action<string>? echo, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        TimeSpan? first = null;
+        var clock = Stopwatch.StartNew();
+        var outcome = await QemuRunner.RunAsync(plan.Qemu, line =>
+        {
+            lock (lines)
+            {
+                first ??= clock.Elapsed;
+                lines.Add(line);
+            }
+            echo?.Invoke(line);
+        }, ct);
+        clock.Stop();
+        lock (lines)
+        {
+            return new Result(outcome, lines.ToList(), first, clock.Elapsed);
+        }
+    }
+
+    /// <summary>The exit status for how a boot of the port ended.</summary>
+    public static int ExitCodeOf(BootOutcome outcome) => outcome switch
+    {
+        BootOutcome.ExitedClean => ExitCodes.Ok,
+        BootOutcome.Panic => ExitCodes.Failed,
+        _ => ExitCodes.Aborted,
+    };
+
+    public static void PrintOutcome(BootOutcome outcome, TimeSpan elapsed)
+    {
+        var (colour, word) = outcome switch
+        {
+            BootOutcome.ExitedClean => ("green", "ended cleanly"),
+            BootOutcome.Panic => ("red", "panicked"),
+            BootOutcome.Timeout => ("red", "did not finish"),
+            BootOutcome.TripleFault => ("red", "triple-faulted"),
+            BootOutcome.Reset => ("red", "reset"),
+            BootOutcome.LoaderError => ("red", "failed in the loader"),
+            BootOutcome.QemuMissing => ("red", "could not start"),
+            _ => ("red", "failed"),
+        };
+        AnsiConsole.MarkupLine($"[{colour}]boot {word}[/]: {Markup.Escape(outcome.Describe())} [grey]({elapsed.TotalSeconds:0.00} s)[/]");
+        if (outcome is BootOutcome.Timeout t && t.LastLines.Count > 0)
+        {
+            AnsiConsole.MarkupLine("[grey]last serial lines:[/]");
+            foreach (var l in t.LastLines)
+                AnsiConsole.WriteLine("  " + l);
+        }
+        if (outcome is BootOutcome.QemuDied d && d.Stderr.Length > 0)
+            AnsiConsole.WriteLine(d.Stderr);
+    }
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using Harness.Cli;
+using Harness.Qemu;
+using Harness.Scenarios;
+using Spectre.Console;
+
+var scenariosDir = new Option<string>("--scenarios-dir")
+{
+    Description = "Folder of scenario files",
+    DefaultValueFactory = _ => BootPlan.ScenarioDirectory,
+    Recursive = true,
+};
+
+var root = new RootCommand(
+    """
+    The differential harness of the C# port of Redox 0.3.5: boots kernels under QEMU from the
+    project's loader, observes them, and compares them with the original.
+
+    Exit status: 0 ok; 1 the kernel panicked (boot) or diverged (diff-boot); 2 bad input
+    (scenario, kernel file, option); 3 the boot did not end (timeout, triple fault, reset, QEMU
+    died or missing, loader error).
+    """);
+root.Options.Add(scenariosDir);
+
+// ---- harness boot -------------------------------------------------------------------------
+var kernelOption = new Option<string>("--kernel") { Description = "Kernel ELF to boot (the port's build/kernel.elf, or an original Redox kernel)", Required = true };
+var scenarioOption = new Option<string>("--scenario") { Description = "Scenario name (traces/scenarios/NAME.toml) or path", DefaultValueFactory = _ => "q35-2g" };
+var gdbOption = new Option<int?>("--gdb") { Description = "Open QEMU's gdb stub on this TCP port (127.0.0.1)" };
+var pausedOption = new Option<bool>("--paused") { Description = "Start with the CPU stopped, for a debugger (needs --gdb)" };
+var keepOption = new Option<bool>("--keep") { Description = "Keep the work folder (disk image, QEMU logs) and print its path" };
+var boot = new Command("boot", "Boot a kernel under QEMU with a scenario's inputs and stream its serial log; report how the boot ended");
+boot.Options.Add(kernelOption);
+boot.Options.Add(scenarioOption);
+boot.Options.Add(gdbOption);
+boot.Options.Add(pausedOption);
+boot.Options.Add(keepOption);
+boot.SetAction(async (parse, ct) => await Run(async () =>
+{
+    var scenario = BootPlan.FindScenario(parse.GetValue(scenarioOption)!, parse.GetValue(scenariosDir)!);
+    var port = parse.GetValue(gdbOption);
+    var plan = BootPlan.Prepare(scenario, parse.GetValue(kernelOption)!,
+        gdb: port is { } p ? new GdbEndpoint.Tcp(p) : null, paused: parse.GetValue(pausedOption));
+    AnsiConsole.MarkupLine($"[grey]scenario {Markup.Escape(scenario.Name)}: {Markup.Escape(scenario.Summary)}[/]");
+    try
+    {
+        var result = await BootCommand.RunAsync(plan, Console.WriteLine, ct);
+        BootCommand.PrintOutcome(result.Outcome, result.Elapsed);
+        return BootCommand.ExitCodeOf(result.Outcome);
+    }
+    finally
+    {
+        if (parse.GetValue(keepOption))
+            AnsiConsole.MarkupLine($"[grey]work folder kept: {Markup.Escape(plan.WorkDirectory)}[/]");
+        else
+            TryDelete(plan.WorkDirectory);
+    }
+}));
+root.Subcommands.Add(boot);
+
+// ---- harness scenarios --------------------------------------------------------------------
+var scenarios = new Command("scenarios", "List the scenarios with a one-line summary each");
+scenarios.SetAction(parse => RunSync(() =>
+{
+    var all = ScenarioLoader.LoadAll(parse.GetValue(scenariosDir)!);
+    var table = new Table().AddColumns("scenario", "inputs", "reference", "what it exercises");
+    foreach (var s in all.OrderBy(s => s.Name, StringComparer.Ordinal))
+        table.AddRow(Markup.Escape(s.Name), Markup.Escape(s.Summary), Markup.Escape(s.Reference ?? "-"), Markup.Escape(s.Description));
+    AnsiConsole.Write(table);
+    return ExitCodes.Ok;
+}));
+root.Subcommands.Add(scenarios);
+
+// ---- harness diff-boot --------------------------------------------------------------------
+var originalOption = new Option<string?>("--original") { Description = "An original Redox 0.3.5 kernel ELF to boot and observe instead of the recorded reference" };
+var referenceDir = new Option<string>("--reference-dir") { Description = "Folder of reference traces", DefaultValueFactory = _ => "traces/reference" };
+var diffBoot = new Command("diff-boot", "Boot the port on a scenario and compare it with the original's reference for that scenario");
+diffBoot.Options.Add(kernelOption);
+diffBoot.Options.Add(scenarioOption);
+diffBoot.Options.Add(originalOption);
+diffBoot.Options.Add(referenceDir);
+diffBoot.SetAction(async (parse, ct) => await Run(() =>
+    DiffBootCommand.RunAsync(parse.GetValue(kernelOption)!, parse.GetValue(scenarioOption)!, parse.GetValue(scenariosDir)!,
+        parse.GetValue(referenceDir)!, parse.GetValue(originalOption), ct)));
+root.Subcommands.Add(diffBoot);
+
+// ---- harness bench ------------------------------------------------------------------------
+var runsOption = new Option<int>("--runs") { Description = "Boots to time (the median is reported)", DefaultValueFactory = _ => 5 };
+var bench = new Command("bench", "Time unobserved boots of a kernel: QEMU start to the first serial line and to the end of the boot (median of several runs)");
+bench.Options.Add(kernelOption);
+bench.Options.Add(scenarioOption);
+bench.Options.Add(runsOption);
+bench.SetAction(async (parse, ct) => await Run(() =>
+    BenchCommand.RunAsync(parse.GetValue(kernelOption)!, parse.GetValue(scenarioOption)!, parse.GetValue(scenariosDir)!, parse.GetValue(runsOption), ct)));
+root.Subcommands.Add(bench);
+
+return await root.Parse(args).InvokeAsync();
+
+static async Task<int> Run(Func<Task<int>> body)
+{
+    try
+    {
+        return await body();
+    }
+    catch (Exception e) when (BadInput(e) is { } message)
+    {
+        Console.Error.WriteLine("harness: " + message);
+        return ExitCodes.BadInput;
+    }
+}
+
+static int RunSync(Func<int> body) => Run(() => Task.FromResult(body())).GetAwaiter().GetResult();
+
+static string? BadInput(Exception e) => e switch
+{
+    ScenarioException s => s.Message,
+    UsageException u => u.Message,
+    Harness.Loader.LoaderException l => l.Message,
+    FileNotFoundException f => f.Message,
+    _ => null,
+};
+
+static void TryDelete(string dir)
+{
+    try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+}
