@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Harness.Qemu;
+
+/// <summary>QEMU's version, as <c>--version</c> prints it.</summary>
+public sealed record QemuVersion(int Major, int Minor, int Micro, string Text)
+{
+    public override string ToString() => Text;
+}
+
+/// <summary>The QEMU executable is not installed.</summary>
+public sealed class QemuMissingException(string message) : Exception(message);
+
+/// <summary>Starts QEMU on a disk image, streams COM1, and tells how the run ended.</summary>
+public static partial class QemuRunner
+{
+    public const string DefaultExecutable = "qemu-system-x86_64";
+    public const string DebianPackage = "qemu-system-x86";
+
+    /// <summary>The prefix of the loader's debugcon error line.</summary>
+    public const string LoaderErrorPrefix = "loader:";
+
+    /// <summary>A serial line starting with this is a kernel panic.</summary>
+    public const string PanicPrefix = "PANIC:";
+
+    /// <summary>What Redox prints as the last line of a panic; the run then ends at once.</summary>
+    public const string PanicEndLine = "HALT";
+
+    /// <summary>The QEMU version on PATH (or at <paramref name="executable"/>).</summary>
+    /// <exception cref="QemuMissingException">QEMU is not installed.</exception>
+    public static QemuVersion Version(string executable = DefaultExecutable)
+    {
+        var path = FindExecutable(executable) ?? throw new QemuMissingException(MissingMessage(executable));
+        var psi = new ProcessStartInfo(path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--version");
+        using var process = Process.Start(psi) ?? throw new QemuMissingException(MissingMessage(executable));
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(30_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"{path} --version did not answer");
+        }
+        return ParseVersion(stdout.Result) ?? throw new InvalidOperationException(
+            $"cannot read a version from {path} --version: {(stdout.Result + stderr.Result).Trim()}");
+    }
+
+    /// <summary>Reads "QEMU emulator version 7.2.22 (Debian ...)".</summary>
+    public static QemuVersion? ParseVersion(string text)
+    {
+        var match = VersionPattern().Match(text);
+        if (!match.Success)
+            return null;
+        var line = text.Split('\n')[0].Trim();
+        return new QemuVersion(
+            int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
+            match.Groups[3].Success ? int.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
+            line);
+    }
+
+    [GeneratedRegex(@"QEMU emulator version (\d+)\.(\d+)(?:\.(\d+))?")]
+    private static partial Regex VersionPattern();
+
+    /// <summary>
+    /// Boot the disk image and watch the run until it ends: isa-debug-exit, a loader
+    /// error, a kernel panic (plus <see cref="QemuOptions.PanicGrace"/>), a triple
+    /// fault or reset, QEMU dying, or the timeout. QEMU is always stopped before this
+    /// returns or throws; cancelling <paramref name="cancellationToken"/> stops it and
+    /// throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    /// <param name="onSerialLine">Called with each COM1 line as it arrives (without the newline), on a reader thread.</param>
+    public static async Task<BootOutcome> RunAsync(
+        QemuOptions options,
+        Action<string>? onSerialLine = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var executable = FindExecutable(options.Executable, options.SearchPath);
+        if (executable is null)
+            return new BootOutcome.QemuMissing(MissingMessage(options.Executable));
+        if (!File.Exists(options.DiskImage))
+            throw new FileNotFoundException($"disk image {options.DiskImage} does not exist", options.DiskImage);
+
+        var ownWorkDir = options.WorkDirectory is null;
+        var workDir = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "harness-qemu-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workDir);
+        try
+        {
+            var files = QemuRunFiles.In(workDir);
+            File.Delete(files.DebugconLog);
+            File.Delete(files.QemuLog);
+            var args = QemuCommandLine.Build(options with { DiskImage = Path.GetFullPath(options.DiskImage) }, files);
+            return await RunProcessAsync(options, executable, args, files, onSerialLine, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (ownWorkDir)
+            {
+                try { Directory.Delete(workDir, recursive: true); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
+    }
+
+    private static async Task<BootOutcome> RunProcessAsync(
+        QemuOptions options, string executable, IReadOnlyList<string> args, QemuRunFiles files,
+        Action<string>? onSerialLine, CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo(executable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+            psi.ArgumentList.Add(arg);
+
+        var clock = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = psi };
+        if (!process.Start())
+            return new BootOutcome.QemuMissing(MissingMessage(options.Executable));
+
+        var serial = new SerialWatcher(options, clock, onSerialLine);
+        var stderrTask = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var readerTask = Task.Run(() => serial.ReadAsync(process.StandardOutput.BaseStream), CancellationToken.None);
+        var exitTask = process.WaitForExitAsync(CancellationToken.None);
+        var stoppedByRunner = false;
+        try
+        {
+            using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timeoutTask = Task.Delay(options.Timeout, timeoutCts.Token);
+            var first = await Task.WhenAny(exitTask, serial.PanicComplete, timeoutTask, readerTask).ConfigureAwait(false);
+            // The reader ends at end of output (QEMU is exiting: wait for that) or when the
+            // caller's line callback threw (stop QEMU; the exception comes out below).
+            if (first == readerTask && !readerTask.IsFaulted)
+                first = await Task.WhenAny(exitTask, serial.PanicComplete, timeoutTask).ConfigureAwait(false);
+            timeoutCts.Cancel();
+            if (first != exitTask && first != readerTask)
+                cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                stoppedByRunner = true;
+                try { process.Kill(entireProcessTree: true); }
+                catch (InvalidOperationException) { }
+            }
+            await exitTask.ConfigureAwait(false);
+        }
+
+        await readerTask.ConfigureAwait(false);
+        var stderr = await stderrTask.ConfigureAwait(false);
+        clock.Stop();
+        int? status = stoppedByRunner ? null : process.ExitCode;
+        var debugcon = ReadAllTextShared(files.DebugconLog);
+        var transcript = new RunTranscript
+        {
+            Serial = serial.Bytes,
+            Debugcon = debugcon,
+            Stderr = stderr,
+            CommandLine = [executable, .. args],
+            ExitStatus = status,
+            Elapsed = clock.Elapsed,
+            FirstSerialByte = serial.FirstByte,
+        };
+        return Classify(options, serial, status, debugcon, stderr, files) with { Transcript = transcript };
+    }
+
+    private static BootOutcome Classify(
+        QemuOptions options, SerialWatcher serial, int? status,
+        string debugcon, string stderr, QemuRunFiles files)
+    {
+        if (serial.PanicLine is { } panic)
+            return new BootOutcome.Panic(panic, serial.AfterPanic);
+
+        var loaderLine = debugcon.Split('\n')
+            .Select(l => l.TrimEnd('\r'))
+            .FirstOrDefault(l => l.StartsWith(LoaderErrorPrefix, StringComparison.Ordinal));
+        if (loaderLine is not null)
+            return new BootOutcome.LoaderError(loaderLine, status is { } s && (s & 1) == 1 ? s >> 1 : -1);
+
+        // Stopped by the runner without a panic: the time was up.
+        if (status is not { } exit)
+            return new BootOutcome.Timeout(options.Timeout, serial.Tail());
+
+        if (HasTripleFault(files.QemuLog))
+            return new BootOutcome.TripleFault(
+                "QEMU logged \"Triple fault\"" + (serial.LastLine is { } last ? $"; last serial line: {last}" : ""));
+
+        if (exit == 0)
+            return new BootOutcome.Reset(
+                "QEMU exited with status 0 and no triple fault: the guest reset the machine or powered it off");
+
+        if ((exit & 1) == 1 && !HasQemuError(stderr, options.Executable))
+            return new BootOutcome.ExitedClean(exit >> 1);
+
+        return new BootOutcome.QemuDied(exit, stderr);
+    }
+
+    /// <summary>QEMU's own error lines ("qemu-system-x86_64: ..." other than warnings).</summary>
+    private static bool HasQemuError(string stderr, string executable)
+    {
+        var name = Path.GetFileName(executable);
+        return stderr.Split('\n').Any(line =>
+            line.StartsWith(name + ":", StringComparison.Ordinal)
+            && !line.Contains("warning:", StringComparison.Ordinal));
+    }
+
+    private static bool HasTripleFault(string log)
+    {
+        if (!File.Exists(log))
+            return false;
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.StartsWith("Triple fault", StringComparison.Ordinal))
+                return true;
+        }
+        return false;
+    }
+
+    private static string ReadAllTextShared(string path)
+    {
+        if (!File.Exists(path))
+            return "";
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        return reader.ReadToEnd();
+    }
+
+    private static string MissingMessage(string executable) =>
+        $"{executable} not found on PATH: install the Debian package `{DebianPackage}` (apt-get install {DebianPackage})";
+
+    /// <summary>The full path of <paramref name="name"/> on the search path (PATH when null), or null.</summary>
+    public static string? FindExecutable(string name, string? searchPath = null)
+    {
+        if (name.Contains(Path.DirectorySeparatorChar))
+            return File.Exists(name) ? name : null;
+        var path = searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        return null;
+    }
+}
