@@ -43,7 +43,7 @@ test: kernel harness
 	@CONFIG=$(CONFIG) tools/test.sh
 
 bench: kernel harness
-	@$(HARNESS) bench --kernel $(KERNEL) --scenario $(SCENARIO)
+	@CONFIG=$(CONFIG) SCENARIO=$(SCENARIO) tools/bench.sh
 
 clean:
 	rm -rf build

@@ -24,9 +24,9 @@ public static class BenchCommand
                     BootCommand.PrintOutcome(r.Outcome, r.Elapsed);
                     return ExitCodes.Aborted;
                 }
-                if (r.FirstSerialLine is { } f)
+                if (r.Outcome.Transcript.FirstSerialByte is { } f)
                     firstLine.Add(f.TotalSeconds);
-                total.Add(r.Elapsed.TotalSeconds);
+                total.Add(r.Outcome.Transcript.Elapsed.TotalSeconds);
             }
             finally
             {
@@ -34,7 +34,7 @@ public static class BenchCommand
             }
         }
         var table = new Table().AddColumns("measure", "median", "min", "max", "runs");
-        Row(table, "QEMU start → first serial line", firstLine);
+        Row(table, "QEMU start → first serial byte", firstLine);
         Row(table, "QEMU start → end of boot (QEMU exited)", total);
         AnsiConsole.MarkupLine($"[grey]kernel {Markup.Escape(kernel)} ({new FileInfo(kernel).Length} bytes), scenario {Markup.Escape(scenario.Name)}, unobserved[/]");
         AnsiConsole.Write(table);

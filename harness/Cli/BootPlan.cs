@@ -31,6 +31,9 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
     {
         if (!File.Exists(kernelPath))
             throw new UsageException($"kernel {kernelPath} does not exist (build the port with `make kernel`)");
+        // An x86-64 ELF with its symbol table: the observer needs the symbols, and a kernel
+        // without them is refused before anything boots (ElfException names the file).
+        Harness.Elf.ElfImage.Load(kernelPath, requireSymbols: true);
         var work = workDirectory ?? Path.Combine(Path.GetTempPath(), $"harness-{scenario.Name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
 

@@ -115,6 +115,7 @@ static string? BadInput(Exception e) => e switch
     ScenarioException s => s.Message,
     UsageException u => u.Message,
     Harness.Loader.LoaderException l => l.Message,
+    Harness.Elf.ElfException elf => elf.Message,
     FileNotFoundException f => f.Message,
     _ => null,
 };

@@ -1,0 +1,73 @@
+using Harness.Cli;
+using Harness.Qemu;
+
+namespace Boot.Tests;
+
+/// <summary>The port booted under real QEMU from the project's loader, compared with what the original printed.</summary>
+public class PortBootTests
+{
+    private static async Task<BootCommand.Result> Boot(string scenario)
+    {
+        var plan = BootPlan.Prepare(BootPlan.FindScenario(scenario, Repo.Scenarios), Repo.Kernel);
+        try
+        {
+            return await BootCommand.RunAsync(plan, null, CancellationToken.None);
+        }
+        finally
+        {
+            Directory.Delete(plan.WorkDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Port_prints_the_originals_first_lines_on_q35_2g_slot4m()
+    {
+        var expected = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "data", "q35-2g-slot4m.serial-prefix.txt"));
+        Assert.Equal(12, expected.Length);
+        Assert.Equal("Kernel: 100000:500000", expected[0]);
+
+        var result = await Boot("q35-2g-slot4m");
+
+        Assert.True(result.Outcome is BootOutcome.ExitedClean { Code: 0x10 }, result.Outcome.Describe());
+        Assert.Equal(expected, result.Serial.Take(expected.Length));
+    }
+
+    [Fact]
+    public async Task Without_a_slot_the_port_reports_its_own_file_size()
+    {
+        var size = new FileInfo(Repo.Kernel).Length;
+        var result = await Boot("q35-2g");
+        Assert.True(result.Outcome is BootOutcome.ExitedClean, result.Outcome.Describe());
+        Assert.Equal($"Kernel: 100000:{0x100000 + size:X}", result.Serial[0]);
+    }
+
+    /// <summary>
+    /// Every scenario recorded from the original: what the port prints is, line for line, the
+    /// beginning of what the original printed (the port ends earlier than the original for now).
+    /// </summary>
+    [Theory]
+    [InlineData("q35-2g-slot4m")]
+    [InlineData("q35-2g-smp4")]
+    [InlineData("q35-512m")]
+    [InlineData("q35-128m")]
+    [InlineData("q35-32m")]
+    [InlineData("q35-2g-800x600")]
+    [InlineData("q35-2g-novga")]
+    [InlineData("seed-2018")]
+    [InlineData("zero-length-wrap")]
+    [InlineData("hole-above-kernel")]
+    [InlineData("out-of-frames-heap")]
+    [InlineData("no-free-above-kernel")]
+    [InlineData("e820-512th-entry")]
+    public async Task Port_serial_log_is_a_prefix_of_the_originals(string scenario)
+    {
+        var expected = SerialLog.Lines(File.ReadAllBytes(Path.Combine(Repo.Reference(scenario), "serial.log")));
+        var result = await Boot(scenario);
+
+        Assert.True(result.Outcome is BootOutcome.ExitedClean or BootOutcome.Panic, result.Outcome.Describe());
+        Assert.True(result.Serial.Count >= 3, "the port printed fewer than 3 lines");
+        var comparison = SerialLog.Compare(expected, result.Serial);
+        Assert.True(comparison.FirstDivergence is null,
+            $"{scenario}: {comparison.Describe()}: original '{comparison.FirstDivergence?.Expected}', port '{comparison.FirstDivergence?.Actual}'");
+    }
+}

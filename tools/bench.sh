@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make bench: the port's build and boot figures.
+#   full build        C# compile + ILCompiler + nasm + ld from a clean kernel build folder
+#   incremental build one source file touched, everything rebuilt that depends on it
+#   image size        build/kernel.elf
+#   boot              QEMU start -> first serial line, -> end of the boot (median of N unobserved runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config="${CONFIG:-Release}"
+runs="${RUNS:-5}"
+scenario="${SCENARIO:-q35-2g-slot4m}"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+now() { date +%s.%N; }
+build() { dotnet build csharp-kernel/Kernel.csproj -c "$config" --no-restore --nologo --verbosity quiet --artifacts-path "$out/art" -p:KernelOut="$out/kernel/" >/dev/null; }
+
+t0=$(now); build; t1=$(now)
+touch csharp-kernel/src/arch/x86_64/start.cs
+t2=$(now); build; t3=$(now)
+
+full=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+incr=$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')
+size=$(stat -c %s "$out/kernel/kernel.elf")
+text=$(size -A "$out/kernel/kernel.elf" | awk '$1==".text"{print $2}')
+
+printf '%-40s %8.2f s\n' "full build (C#, ILC, nasm, ld)" "$full"
+printf '%-40s %8.2f s\n' "incremental build (start.cs touched)" "$incr"
+printf '%-40s %8d bytes (.text %d)\n' "image size (kernel.elf)" "$size" "$text"
+echo
+dotnet harness/Cli/bin/"$config"/net10.0/harness.dll bench --kernel "$out/kernel/kernel.elf" --scenario "$scenario" --runs "$runs"
