@@ -1,0 +1,42 @@
+namespace Harness.Diff.Compare;
+
+/// <summary>Compares the serial output line by line, over the whole log.</summary>
+internal static class SerialComparer
+{
+    public static void Run(DiffContext ctx)
+    {
+        const string cp = BootOrder.WholeLog;
+        var (sa, sb) = (ctx.A.Serial, ctx.B.Serial);
+        if (!sa.Observed && !sb.Observed) return;
+        if (!sa.Observed || !sb.Observed)
+        {
+            ctx.OneSided(Observable.Serial, cp, $"only {(sa.Observed ? "A" : "B")} recorded serial output");
+            return;
+        }
+        ctx.Compared(Observable.Serial, cp);
+        var (la, lb) = (sa.Lines, sb.Lines);
+        for (var i = 0; i < Math.Max(la.Count, lb.Count); i++)
+        {
+            var a = i < la.Count ? la[i] : null;
+            var b = i < lb.Count ? lb[i] : null;
+            if (a == b) continue;
+            if ((a is null && !ctx.A.IsComplete) || (b is null && !ctx.B.IsComplete))
+            {
+                ctx.Incomplete(Observable.Serial, cp, $"{(a is null ? "A" : "B")}'s serial output ends at line {i} (trace incomplete)");
+                return;
+            }
+            ctx.Report(new Difference
+            {
+                Observable = Observable.Serial,
+                Checkpoint = cp,
+                Path = $"serial.line[{i + 1}]",
+                A = a,
+                B = b,
+                Position = new BootPosition(ctx.Order.Ordinal(cp), 0, i),
+                Sentence = $"Serial line {i + 1}: A wrote {Quote(a)}, B wrote {Quote(b)}.",
+            });
+        }
+    }
+
+    private static string Quote(string? s) => s is null ? "nothing" : $"\"{s}\"";
+}

@@ -1,0 +1,17 @@
+namespace Harness.Trace;
+
+/// <summary>The format versions a trace file can declare in its header's <c>format</c> field.</summary>
+public static class TraceFormat
+{
+    /// <summary>The project's own trace format, written by <see cref="TraceWriter"/> (see traces/FORMAT.md).</summary>
+    public const string Current = "redox-trace/1";
+
+    /// <summary>The format of the recordings of the original kernel in shared/reference (read only).</summary>
+    public const string Observations1 = "redox-observations/1";
+
+    /// <summary>Every format <see cref="TraceReader"/> understands.</summary>
+    public static readonly IReadOnlyList<string> Known = [Current, Observations1];
+
+    /// <summary>The suffix of a trace that is still being written, or whose run did not finish.</summary>
+    public const string PartialSuffix = ".partial";
+}

@@ -1,0 +1,123 @@
+using Harness.Trace;
+
+namespace Harness.Tests.Trace;
+
+/// <summary>Every imported recording of the original reads into the model with the counts FIDELITY.md §3b gives.</summary>
+public class ReferenceTraceTests
+{
+    public static TheoryData<string, int, int, int, int, bool> Expected => new()
+    {
+        // scenario, frame_alloc, heap_extend, heap_map, checkpoints, reached kmain
+        { "q35-2g", 1051, 3, 3, 14, true },
+        { "q35-2g-slot4m", 1053, 3, 3, 14, true },
+        { "q35-2g-smp4", 1053, 3, 3, 14, true },
+        { "q35-512m", 1052, 3, 3, 14, true },
+        { "q35-128m", 1052, 3, 3, 14, true },
+        { "q35-32m", 1052, 3, 3, 14, true },
+        { "q35-2g-800x600", 796, 2, 2, 14, true },
+        { "q35-2g-novga", 282, 0, 0, 14, true },
+        { "seed-2018", 1053, 3, 3, 14, true },
+        { "zero-length-wrap", 1053, 3, 3, 14, true },
+        { "hole-above-kernel", 1053, 3, 3, 14, true },
+        { "e820-512th-entry", 1053, 3, 3, 14, true },
+        { "out-of-frames-heap", 768, 1, 2, 7, false },
+        { "no-free-above-kernel", 1, 0, 0, 3, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Expected))]
+    public void Reference_trace_reads_with_expected_counts(string scenario, int allocs, int extends, int maps, int checkpoints, bool kmain)
+    {
+        var t = TraceReader.Read(RepoPaths.Reference(scenario));
+
+        Assert.Equal(TraceFormat.Observations1, t.Header.Format);
+        Assert.Equal(scenario, t.Header.Scenario);
+        Assert.Equal(allocs, t.Events.OfType<FrameAllocEvent>().Count());
+        Assert.Equal(extends, t.Events.OfType<HeapExtendEvent>().Count());
+        Assert.Equal(maps, t.Events.OfType<HeapMapEvent>().Count());
+        Assert.Equal(checkpoints, t.Checkpoints.Count);
+        Assert.True(t.IsComplete);
+        Assert.Equal(EndHow.Panic, t.End!.How);
+        Assert.Equal(kmain, t.End.ReachedKmain);
+        Assert.Equal("entry", t.Checkpoints[0].Name);
+        Assert.Equal("panic", t.Checkpoints[^1].Name);
+        Assert.All(t.Checkpoints, c =>
+        {
+            Assert.NotNull(c.PageTables);
+            Assert.NotNull(c.Descriptors);
+            Assert.NotNull(c.FrameAllocator);
+            Assert.NotNull(c.Heap);
+        });
+        Assert.True(t.Serial.Observed);
+        Assert.EndsWith("HALT", t.Serial.Lines[^1]);
+    }
+
+    [Fact]
+    public void Every_reference_folder_is_covered_by_the_table()
+    {
+        var covered = Expected.Select(row => (string)row[0]).ToHashSet();
+        Assert.Equal(14, RepoPaths.ReferenceScenarios.Count());
+        Assert.All(RepoPaths.ReferenceScenarios, s => Assert.Contains(s, covered));
+    }
+
+    [Fact]
+    public void Baseline_details_are_typed()
+    {
+        var t = TraceReader.Read(RepoPaths.Reference("q35-2g-slot4m"));
+
+        Assert.Equal(new KernelArgs(0x100000, 0x400000, 0xffffff0000080000, 0x1f000, 0xffffff000009f000, 0), t.Header.Args);
+        Assert.Equal("249b9ac52e5412c919e3b856685d33bc80f3ba4fb1aeceb20f59764d9fe855a5", t.Header.Kernel.Sha256);
+        Assert.True(t.Header.Kernel.Sections.IsEmpty);
+
+        string[] names =
+        [
+            "entry", "memory_done", "paging_done", "gdt_done", "idt_done", "heap_done", "graphical_debug_done",
+            "device_done", "acpi_done", "device_noncore_done", "memory_noncore_done", "graphical_debug_fini_done", "kmain", "panic",
+        ];
+        Assert.Equal(names, t.Checkpoints.Select(c => c.Name));
+
+        var first = Assert.IsType<FrameAllocEvent>(t.Events[0]);
+        Assert.Equal("paging", first.Phase);
+        Assert.Equal(0x501000UL, first.Frame);
+        Assert.Equal(1UL, first.Count);
+        Assert.StartsWith("kernel::arch::x86_64::paging::init", first.Caller);
+        Assert.Equal("paging_done", t.CheckpointAfter(first.Seq)!.Name);
+
+        var gdt = t.CheckpointsByName["gdt_done"];
+        Assert.Equal(0x68UL, gdt.Regs.Tr!.Limit);
+        Assert.Equal(0xc0000008UL, gdt.Regs.Gdtr!.Base);
+        Assert.Equal(0x18UL, gdt.Regs.Segments["fs"].Sel);
+        Assert.Equal(0x501000UL, gdt.PageTables!.Cr3);
+        Assert.NotNull(gdt.Descriptors!.Gdt);
+        Assert.Null(gdt.Descriptors.Idt);
+        Assert.Equal("Cannot access memory at address 0x0", gdt.Descriptors.Error);
+
+        var fini = t.CheckpointsByName["graphical_debug_fini_done"];
+        Assert.Equal([new FrameRange(0x615000, 2)], fini.FrameAllocator!.Recycled);
+        Assert.Equal(4194304UL, fini.Heap!.Size);
+
+        var heapDone = t.CheckpointsByName["heap_done"].Heap!;
+        Assert.True(heapDone.Initialised);
+        Assert.Equal([new HeapHole(0xfffffe8000000000, 1048576)], heapDone.Holes);
+        Assert.False(t.CheckpointsByName["entry"].Heap!.Initialised);
+
+        Assert.Equal(2, t.ObservationPoints.Count);
+        Assert.StartsWith("Kernel: 100000:500000", t.Serial.Lines[0]);
+    }
+
+    [Fact]
+    public void Observer_written_e820_map_is_in_the_header()
+    {
+        var t = TraceReader.Read(RepoPaths.Reference("zero-length-wrap"));
+        Assert.NotNull(t.Header.E820WrittenByObserver);
+        Assert.Equal(new E820Entry(0, 0, 1, 0), t.Header.E820WrittenByObserver![0]);
+        Assert.Null(TraceReader.Read(RepoPaths.Reference("q35-2g")).Header.E820WrittenByObserver);
+    }
+
+    [Fact]
+    public void A_folder_can_be_named_instead_of_the_file()
+    {
+        var t = TraceReader.Read(Path.Combine(RepoPaths.ReferenceRoot, "no-free-above-kernel"));
+        Assert.Equal("no-free-above-kernel", t.Header.Scenario);
+    }
+}
