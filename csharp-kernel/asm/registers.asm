@@ -92,3 +92,21 @@ hal_load_ss:
     ret
 
 SECTION .note.GNU-stack noalloc noexec nowrite progbits
+
+; The linker script's section bounds (Kernel.Hal.Registers.LinkerSymbol), what the original reads
+; as `&__text_start as *const u8 as usize` and so on.
+SECTION .rodata
+linker_symbols:
+    dq __text_start, __text_end, __rodata_start, __rodata_end, __data_start, __data_end
+    dq __tdata_start, __tdata_end, __tbss_start, __tbss_end, __bss_start, __bss_end
+EXTERN __text_start, __text_end, __rodata_start, __rodata_end, __data_start, __data_end
+EXTERN __tdata_start, __tdata_end, __tbss_start, __tbss_end, __bss_start, __bss_end
+
+SECTION .text
+GLOBAL hal_linker_symbol
+hal_linker_symbol:          ; (u32 which) -> address
+    mov edi, edi
+    lea rax, [linker_symbols]
+    mov rax, [rax + rdi * 8]
+    ret
+SECTION .note.GNU-stack noalloc noexec nowrite progbits

@@ -80,5 +80,29 @@ namespace Kernel.Hal
 
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hal_load_ss")]
         public static extern void LoadSs(ushort selector);
+            // The linker script's section bounds (asm/registers.asm): which of them LinkerSymbol returns.
+        public const uint TEXT_START = 0, TEXT_END = 1, RODATA_START = 2, RODATA_END = 3;
+        public const uint DATA_START = 4, DATA_END = 5, TDATA_START = 6, TDATA_END = 7;
+        public const uint TBSS_START = 8, TBSS_END = 9, BSS_START = 10, BSS_END = 11;
+
+        /// <summary>The address of a linker-script symbol (`__text_start`...), one of the constants above.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hal_linker_symbol")]
+        public static extern ulong LinkerSymbol(uint which);
+
+        // The per-CPU variables of asm/tls.asm (the original's #[thread_local] statics).
+        public const uint TLS_TDATA_TEST_NONZERO = 0, TLS_GDT = 1, TLS_TSS = 2, TLS_GDTR = 3;
+        public const uint TLS_TBSS_TEST_ZERO = 4, TLS_CPU_ID = 5, TLS_CONTEXT_ID = 6;
+
+        /// <summary>
+        /// The running CPU's copy of a per-CPU variable (one of TLS_*): fs:0 + (its place in the
+        /// TLS image - the image's end), the addressing of the original's initial-exec TLS code.
+        /// Valid once FS holds the per-CPU block (gdt::init).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hal_thread_local")]
+        public static extern void* ThreadLocal(uint which);
+
+        /// <summary>The address of the entry stub for IDT vector <paramref name="vector"/> (asm/interrupt.asm), 0 if none.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hal_interrupt_entry")]
+        public static extern ulong InterruptEntry(uint vector);
     }
 }

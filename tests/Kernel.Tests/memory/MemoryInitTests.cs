@@ -3,6 +3,7 @@ using Kernel.memory;
 
 namespace Kernel.Tests.memory;
 
+[Collection(KernelGlobals.Name)]
 public unsafe class MemoryInitTests
 {
     [Fact]

@@ -2,7 +2,11 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using core.fmt;
 using core.sync.atomic;
+using Kernel.allocator;
 using Kernel.arch.x86_64.debug;
+using Kernel.arch.x86_64.gdt;
+using Kernel.arch.x86_64.idt;
+using Kernel.arch.x86_64.paging;
 using Kernel.Hal;
 using Kernel.memory;
 
@@ -34,13 +38,17 @@ namespace Kernel.arch.x86_64.start
         /// <summary>Test of non-zero values in data.</summary>
         private static ulong DATA_TEST_NONZERO = 0xFFFF_FFFF_FFFF_FFFF;
 
+        /// <summary>Test of zero values in thread BSS (a per-CPU variable of asm/tls.asm).</summary>
+        private static ulong* TBSS_TEST_ZERO => (ulong*)Registers.ThreadLocal(Registers.TLS_TBSS_TEST_ZERO);
+
+        /// <summary>Test of non-zero values in thread data (a per-CPU variable of asm/tls.asm).</summary>
+        private static ulong* TDATA_TEST_NONZERO => (ulong*)Registers.ThreadLocal(Registers.TLS_TDATA_TEST_NONZERO);
+
         public static AtomicUsize KERNEL_BASE;
         public static AtomicUsize KERNEL_SIZE;
         public static AtomicUsize CPU_COUNT;
         public static AtomicBool AP_READY;
-#pragma warning disable CS0169 // set by the steps after ACPI init, which follow with the port
         private static AtomicBool BSP_READY;
-#pragma warning restore CS0169
 
         /// <summary>The entry to C#, all things must be initialized.</summary>
         [RuntimeExport("kstart")]
@@ -76,7 +84,34 @@ namespace Kernel.arch.x86_64.start
             // Initialize memory management
             Memory.Init(0, kernel_base + ((kernel_size + 4095) / 4096) * 4096);
 
-            // The port ends here for now (the boot path of paging, GDT, IDT and heap follows).
+            // Initialize paging
+            ActivePageTable active_table = Paging.Init(0, kernel_base, kernel_base + kernel_size, stack_base, stack_base + stack_size, out ulong tcb_offset);
+
+            // Set up GDT
+            Gdt.Init(tcb_offset, stack_base + stack_size);
+
+            // Set up IDT
+            Idt.Init();
+
+            // Test tdata and tbss
+            {
+                AssertEq(*TBSS_TEST_ZERO, 0, 89);
+                *TBSS_TEST_ZERO += 1;
+                AssertEq(*TBSS_TEST_ZERO, 1, 91);
+                AssertEq(*TDATA_TEST_NONZERO, 0xFFFF_FFFF_FFFF_FFFF, 92);
+                *TDATA_TEST_NONZERO -= 1;
+                AssertEq(*TDATA_TEST_NONZERO, 0xFFFF_FFFF_FFFF_FFFE, 94);
+            }
+
+            // Reset AP variables
+            CPU_COUNT.Store(1);
+            AP_READY.Store(false);
+            BSP_READY.Store(false);
+
+            // Setup kernel heap
+            Allocator.Init(ref active_table);
+
+            // The port ends here for now (graphical debug, devices, ACPI... follow).
             QemuExit.Exit(QemuExit.ReachedEnd);
         }
 

@@ -1,0 +1,50 @@
+using System.Runtime;
+using System.Runtime.InteropServices;
+using Kernel.arch.x86_64.pti;
+using Kernel.Hal;
+
+namespace Kernel.arch.x86_64.interrupt
+{
+    /// <summary>The frame the syscall entry stub builds (lowest address first).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 1)]
+    public struct SyscallStack
+    {
+        public ulong fs;
+        public ulong r11;
+        public ulong r10;
+        public ulong r9;
+        public ulong r8;
+        public ulong rsi;
+        public ulong rdi;
+        public ulong rdx;
+        public ulong rcx;
+        public ulong rbx;
+        public ulong rax;
+        public ulong rip;
+        public ulong cs;
+        public ulong rflags;
+    }
+
+    /// <summary>
+    /// interrupt/syscall.rs: `int 0x80`, the system call gate (DPL 3). The entry stub in
+    /// asm/interrupt.asm pushes the registers as the original's naked function does and returns
+    /// rax = what <see cref="Inner"/> returns. Port note: syscall::syscall (the dispatcher) is not
+    /// ported yet, and nothing can call it before userspace starts; until then the handler panics.
+    /// </summary>
+    public static unsafe class Syscall
+    {
+        /// <summary>The entry stub of vector 0x80.</summary>
+        public static ulong SyscallEntry => Registers.InterruptEntry(0x80);
+
+        
+        [RuntimeExport("kernel_syscall_inner")]
+        public static ulong Inner(SyscallStack* stack)
+        {
+            Pti.Map();
+            // syscall::syscall(rax, rbx, rcx, rdx, rsi, rdi, rbp, stack): not ported yet
+            Panic.Fail("syscall: not ported yet", "csharp-kernel (port)", 0);
+            Pti.Unmap();
+            return 0;
+        }
+    }
+}
