@@ -94,3 +94,12 @@ namespace Kernel.Hal
         public static void Exit(byte code) => throw new KernelExited(code);
     }
 }
+
+namespace Kernel.Hal
+{
+    public static class Platform
+    {
+        /// <summary>The host has no recursive mapping and no kernel stack to walk.</summary>
+        public static bool IsBareMetal => false;
+    }
+}
