@@ -1,0 +1,23 @@
+namespace Harness.Gdb;
+
+/// <summary>Timeouts and protocol choices of a <see cref="GdbClient"/>.</summary>
+public sealed record GdbClientOptions
+{
+    /// <summary>How long <see cref="GdbClient.ConnectAsync"/> keeps retrying a refused or absent endpoint (QEMU may still be starting).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a command waits for its reply.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long <see cref="GdbClient.ContinueAsync"/> waits for the target to stop when no timeout is given.</summary>
+    public TimeSpan ContinueTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Ask for <c>QStartNoAckMode</c> when the stub offers it (QEMU 7.2 does not).</summary>
+    public bool UseNoAckMode { get; init; } = true;
+
+    /// <summary>Write memory with binary <c>X</c> packets when the stub accepts them (else hex <c>M</c>).</summary>
+    public bool UseBinaryWrites { get; init; } = true;
+
+    /// <summary>The defaults.</summary>
+    public static GdbClientOptions Default { get; } = new();
+}

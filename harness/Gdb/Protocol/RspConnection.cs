@@ -1,0 +1,229 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace Harness.Gdb.Protocol;
+
+/// <summary>
+/// The packet layer over one stream: a background pump splits incoming bytes into
+/// acks, naks and packets (checksums verified, run-length expanded, acknowledged in
+/// ack mode); senders wait for the ack of what they send and retransmit on a nak.
+/// It knows nothing of commands; <see cref="GdbClient"/> builds on it.
+/// </summary>
+internal sealed class RspConnection : IAsyncDisposable
+{
+    /// <summary>How often a packet is retransmitted after a nak before giving up.</summary>
+    public const int MaxRetransmissions = 4;
+
+    private readonly Stream _stream;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Channel<Incoming> _packets = Channel.CreateUnbounded<Incoming>(new() { SingleWriter = true });
+    private readonly Channel<bool> _acks = Channel.CreateUnbounded<bool>(new() { SingleWriter = true });
+    private readonly CancellationTokenSource _pumpStop = new();
+    private readonly Task _pump;
+    private readonly GdbCounterSet _counters;
+    private volatile bool _ackMode = true;
+    private volatile Exception? _closedBecause;
+    private int _disposed;
+
+    public RspConnection(Stream stream, GdbCounterSet counters)
+    {
+        _stream = stream;
+        _counters = counters;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>True while both sides acknowledge packets with <c>+</c>/<c>-</c>.</summary>
+    public bool AckMode
+    {
+        get => _ackMode;
+        set => _ackMode = value;
+    }
+
+    /// <summary>Why the connection ended (end of stream, an I/O error), or null while open.</summary>
+    public Exception? ClosedBecause => _closedBecause;
+
+    /// <summary>Sends one packet (payload already escaped) and, in ack mode, waits for its ack.</summary>
+    /// <exception cref="ChannelClosedException">The connection ended.</exception>
+    public async Task SendPacketAsync(byte[] payload, CancellationToken ct)
+    {
+        var frame = RspCodec.Frame(payload);
+        for (var attempt = 0; ; attempt++)
+        {
+            await WriteRawAsync(frame, ct).ConfigureAwait(false);
+            _counters.CountPacketSent(frame.Length);
+            if (!_ackMode)
+            {
+                return;
+            }
+            if (await _acks.Reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                return;
+            }
+            _counters.CountRetransmission();
+            if (attempt >= MaxRetransmissions)
+            {
+                throw new GdbProtocolException(
+                    $"the gdb stub rejected packet '{Describe(payload)}' {attempt + 1} times (nak)");
+            }
+        }
+    }
+
+    /// <summary>Receives the next packet's payload (run-length expanded, not unescaped).</summary>
+    /// <exception cref="ChannelClosedException">The connection ended.</exception>
+    /// <exception cref="GdbProtocolException">A corrupt packet in no-ack mode.</exception>
+    public async Task<byte[]> ReceivePacketAsync(CancellationToken ct)
+    {
+        var incoming = await _packets.Reader.ReadAsync(ct).ConfigureAwait(false);
+        return incoming.Error is null ? incoming.Payload! : throw new GdbProtocolException(incoming.Error);
+    }
+
+    /// <summary>Writes bytes as they are (used for packets, acks and the interrupt byte).</summary>
+    public async Task WriteRawAsync(byte[] bytes, CancellationToken ct)
+    {
+        if (_closedBecause is { } reason)
+        {
+            throw new ChannelClosedException(reason);
+        }
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await _stream.WriteAsync(bytes, ct).ConfigureAwait(false);
+            await _stream.FlushAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Close(e);
+            throw new ChannelClosedException(e);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Drops packets that arrived but were never read (e.g. after a command was abandoned).</summary>
+    public int DiscardPending()
+    {
+        var dropped = 0;
+        while (_packets.Reader.TryRead(out _))
+        {
+            dropped++;
+        }
+        while (_acks.Reader.TryRead(out _))
+        {
+        }
+        return dropped;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        Close(new ObjectDisposedException(nameof(RspConnection)));
+        await _pumpStop.CancelAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _pump.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or SocketException)
+        {
+        }
+        _pumpStop.Dispose();
+    }
+
+    /// <summary>A short, printable form of a payload for error messages.</summary>
+    public static string Describe(ReadOnlySpan<byte> payload)
+    {
+        var text = RspCodec.Text.GetString(payload.Length > 48 ? payload[..48] : payload);
+        var printable = new string(text.Select(c => c is >= ' ' and < '\x7f' ? c : '.').ToArray());
+        return payload.Length > 48 ? printable + "..." : printable;
+    }
+
+    private async Task PumpAsync()
+    {
+        var parser = new PacketParser();
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                var n = await _stream.ReadAsync(buffer, _pumpStop.Token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    Close(new EndOfStreamException("the gdb stub closed the connection"));
+                    return;
+                }
+                _counters.CountBytesRead(n);
+                for (var i = 0; i < n; i++)
+                {
+                    await HandleAsync(parser.Feed(buffer[i])).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_pumpStop.IsCancellationRequested)
+        {
+            Close(new ObjectDisposedException(nameof(RspConnection)));
+        }
+        catch (Exception e)
+        {
+            Close(e);
+        }
+    }
+
+    private async Task HandleAsync(PacketParser.Event ev)
+    {
+        switch (ev.Kind)
+        {
+            case PacketParser.EventKind.Ack:
+                _acks.Writer.TryWrite(true);
+                break;
+            case PacketParser.EventKind.Nak:
+                _acks.Writer.TryWrite(false);
+                break;
+            case PacketParser.EventKind.Packet:
+                _counters.CountPacketReceived();
+                if (_ackMode)
+                {
+                    await WriteRawAsync([(byte)'+'], _pumpStop.Token).ConfigureAwait(false);
+                }
+                PostPacket(ev.Body!);
+                break;
+            case PacketParser.EventKind.BadChecksum:
+                _counters.CountChecksumError();
+                if (_ackMode)
+                {
+                    await WriteRawAsync([(byte)'-'], _pumpStop.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    _packets.Writer.TryWrite(new Incoming(null,
+                        $"packet '{Describe(ev.Body!)}' has a bad checksum (no-ack mode: no retransmission possible)"));
+                }
+                break;
+        }
+    }
+
+    private void PostPacket(byte[] body)
+    {
+        try
+        {
+            _packets.Writer.TryWrite(new Incoming(RspCodec.ExpandRunLength(body), null));
+        }
+        catch (GdbProtocolException e)
+        {
+            _packets.Writer.TryWrite(new Incoming(null, $"packet '{Describe(body)}': {e.Message}"));
+        }
+    }
+
+    private void Close(Exception reason)
+    {
+        _closedBecause ??= reason;
+        _packets.Writer.TryComplete(reason);
+        _acks.Writer.TryComplete(reason);
+    }
+
+    private readonly record struct Incoming(byte[]? Payload, string? Error);
+}

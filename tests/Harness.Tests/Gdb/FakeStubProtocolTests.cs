@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using Harness.Gdb;
+
+namespace Harness.Tests.Gdb;
+
+/// <summary>
+/// The client against a scripted stub: acks and naks, corrupt packets, run-length encoded
+/// and escaped data, timeouts and dropped connections. (Real target behaviour: <see cref="QemuGdbTests"/>.)
+/// </summary>
+public class FakeStubProtocolTests
+{
+    [Fact]
+    public async Task Handshake_reads_packet_size_and_the_target_description_with_includes()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync("PacketSize=200;qXfer:features:read+");
+        Assert.Equal(0x200, client.PacketSize);
+        Assert.True(client.AckMode);
+        Assert.Equal("i386:x86-64", client.Description.Architecture);
+        Assert.Equal(["rax", "rip", "eflags"], client.Description.Registers.Select(r => r.Name));
+        Assert.Equal([0, 1, 2], client.Description.Registers.Select(r => r.RegNum));
+        Assert.Equal([0, 8, 16], client.Description.Registers.Select(r => r.Offset));
+        Assert.Equal(StopKind.Signal, client.LastStop!.Kind);
+    }
+
+    [Fact]
+    public async Task No_ack_mode_is_used_when_offered()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync("PacketSize=1000;QStartNoAckMode+;qXfer:features:read+");
+        Assert.False(client.AckMode);
+        var read = client.ReadRegisterAsync("rip");
+        Assert.Equal("p1", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("f0ff000000000000");
+        Assert.Equal(0xfff0UL, await read);
+    }
+
+    [Fact]
+    public async Task Memory_reads_are_split_to_the_packet_size_and_run_length_replies_are_expanded()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync("PacketSize=60;qXfer:features:read+");
+        Assert.Equal(32, client.MaxReadChunk); // (0x60 - 32) / 2
+        var read = client.ReadMemoryAsync(0x1000, 40);
+        Assert.Equal("m1000,20", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("ab*" + (char)(29 + 62)); // "ab" and 62 more 'b': 64 hex digits, 32 bytes
+        Assert.Equal("m1020,8", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("0102030405060708");
+        var bytes = await read;
+        Assert.Equal(40, bytes.Length);
+        Assert.Equal(0xab, bytes[0]);
+        Assert.All(bytes[1..32], b => Assert.Equal(0xbb, b));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], bytes[32..]);
+    }
+
+    [Fact]
+    public async Task A_corrupt_packet_in_ack_mode_is_naked_and_the_retransmission_accepted()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        var read = client.ReadMemoryAsync(0x10, 2);
+        Assert.Equal("m10,2", await stub.ReadPacketAsync());
+        await stub.SendRawAsync("$beef#00");
+        Assert.Equal('-', await stub.ReadByteAsync());
+        await stub.SendPacketAsync("beef");
+        Assert.Equal([0xbe, 0xef], await read);
+        Assert.Equal(1, client.Counters.ChecksumErrors);
+    }
+
+    [Fact]
+    public async Task A_corrupt_packet_in_no_ack_mode_is_an_error()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync("PacketSize=1000;QStartNoAckMode+");
+        var read = client.ReadMemoryAsync(0x10, 2);
+        await stub.ReadPacketAsync();
+        await stub.SendRawAsync("$beef#00");
+        var error = await Assert.ThrowsAsync<GdbProtocolException>(() => read);
+        Assert.Contains("bad checksum", error.Message);
+    }
+
+    [Fact]
+    public async Task A_packet_the_stub_naks_is_sent_again()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        var read = client.ReadMemoryAsync(0x20, 1);
+        Assert.Equal("m20,1", await stub.ReadPacketAsync(ack: false));
+        await stub.SendRawAsync("-");
+        Assert.Equal("m20,1", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("5a");
+        Assert.Equal([0x5a], await read);
+        Assert.Equal(1, client.Counters.Retransmissions);
+    }
+
+    [Fact]
+    public async Task Binary_writes_are_escaped_and_fall_back_to_hex_when_X_is_unsupported()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        byte[] data = [0x23, 0x24, 0x7d, 0x2a, 0x00];
+        var write = client.WriteMemoryAsync(0x500, data);
+        Assert.Equal("X500,0:", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("OK");
+        var packet = await stub.ReadPacketBytesAsync();
+        Assert.Equal([.. "X500,5:"u8, 0x7d, 0x03, 0x7d, 0x04, 0x7d, 0x5d, 0x7d, 0x0a, 0x00], packet);
+        await stub.SendPacketAsync("OK");
+        await write;
+
+        await using var stub2 = new FakeStub();
+        await using var client2 = await stub2.ConnectClientAsync();
+        var write2 = client2.WriteMemoryAsync(0x500, data);
+        Assert.Equal("X500,0:", await stub2.ReadPacketAsync());
+        await stub2.SendPacketAsync("");
+        Assert.Equal("M500,5:23247d2a00", await stub2.ReadPacketAsync());
+        await stub2.SendPacketAsync("OK");
+        await write2;
+    }
+
+    [Fact]
+    public async Task An_error_reply_names_the_command_and_code()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        var read = client.ReadMemoryAsync(0xdead0000, 4);
+        await stub.ReadPacketAsync();
+        await stub.SendPacketAsync("E14");
+        var error = await Assert.ThrowsAsync<GdbErrorReplyException>(() => read);
+        Assert.Equal(0x14, error.ErrorCode);
+        Assert.Equal("mdead0000,4", error.Command);
+        // An error reply is a complete answer: the client stays usable.
+        var again = client.ReadMemoryAsync(0x0, 1);
+        await stub.ReadPacketAsync();
+        await stub.SendPacketAsync("00");
+        Assert.Equal([0], await again);
+    }
+
+    [Fact]
+    public async Task No_answer_raises_a_timeout_in_time_and_the_client_refuses_further_commands()
+    {
+        await using var stub = new FakeStub();
+        var options = FakeStub.FastOptions with { CommandTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var client = await stub.ConnectClientAsync(options: options);
+        var clock = Stopwatch.StartNew();
+        var read = client.ReadMemoryAsync(0x1234, 4);
+        await stub.ReadPacketAsync();
+        var error = await Assert.ThrowsAsync<GdbTimeoutException>(() => read);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(3));
+        Assert.Contains("m1234,4", error.InFlight);
+        var next = await Assert.ThrowsAsync<GdbException>(() => client.ReadMemoryAsync(0, 1));
+        Assert.Contains("out of step", next.Message);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_raises_connection_lost_with_the_command_in_flight()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        var read = client.ReadMemoryAsync(0xffff0, 16);
+        Assert.Equal("mffff0,10", await stub.ReadPacketAsync());
+        stub.Drop();
+        var error = await Assert.ThrowsAsync<GdbConnectionLostException>(() => read);
+        Assert.Contains("mffff0,10", error.InFlight);
+        Assert.Equal(GdbTargetState.Disconnected, client.State);
+        var later = await Assert.ThrowsAsync<GdbConnectionLostException>(() => client.ReadRegisterAsync("rip"));
+        Assert.Equal("read register rip", later.InFlight);
+    }
+
+    [Fact]
+    public async Task Continue_ignores_console_output_and_reports_an_exit()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        var run = client.ContinueAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("c", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("O" + Convert.ToHexStringLower("booting\n"u8));
+        await stub.SendPacketAsync("W00");
+        var stop = await run;
+        Assert.Equal((StopKind.Exited, 0), (stop.Kind, stop.ExitCode!.Value));
+        Assert.Equal(GdbTargetState.Exited, client.State);
+        await Assert.ThrowsAsync<GdbConnectionLostException>(() => client.ReadRegisterAsync("rip"));
+    }
+
+    [Fact]
+    public async Task Monitor_output_is_the_concatenation_of_the_O_packets()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        var monitor = client.MonitorAsync("info version");
+        Assert.Equal("qRcmd," + Convert.ToHexStringLower("info version"u8), await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("O" + Convert.ToHexStringLower("7.2.22\r\n"u8));
+        await stub.SendPacketAsync("O" + Convert.ToHexStringLower("second line\r\n"u8));
+        await stub.SendPacketAsync("OK");
+        Assert.Equal("7.2.22\nsecond line\n", await monitor);
+    }
+
+    [Fact]
+    public async Task Counters_count_packets_and_bytes()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        var before = client.Counters;
+        var read = client.ReadMemoryAsync(0, 2);
+        await stub.ReadPacketAsync();
+        await stub.SendPacketAsync("abcd");
+        await read;
+        var after = client.Counters;
+        Assert.Equal(before.PacketsSent + 1, after.PacketsSent);
+        Assert.Equal(before.PacketsReceived + 1, after.PacketsReceived);
+        Assert.Equal(before.BytesRead + "+$abcd#26".Length, after.BytesRead);
+        Assert.Equal(before.BytesWritten + "$m0,2#xx".Length, after.BytesWritten);
+    }
+}
