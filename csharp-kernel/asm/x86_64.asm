@@ -102,3 +102,19 @@ RhpFallbackFailFast:
     cli
     hlt
     jmp .hang
+
+SECTION .text
+; NativeAOT calls this in the prologue of a function whose frame is larger than a page, with
+; rax = the lowest address the frame will use: every page between the stack pointer and rax is
+; touched in order, so that a guard page below the stack is hit rather than jumped over.
+GLOBAL RhpStackProbe
+RhpStackProbe:
+    and rax, -4096
+    mov r11, rsp
+    and r11, -4096
+.probe:
+    sub r11, 4096
+    test dword [r11], r11d
+    cmp r11, rax
+    ja .probe
+    ret
