@@ -32,6 +32,18 @@ public class PortBootTests
         Assert.Equal(expected, result.Serial.Take(expected.Length));
     }
 
+    /// <summary>No free frame above the kernel slot: the original panics in paging::init, and so must the port — never a hang, never a pass.</summary>
+    [Fact]
+    public async Task No_free_frame_above_the_kernel_panics_in_paging_init_as_the_original()
+    {
+        var result = await Boot("no-free-above-kernel");
+        var panic = Assert.IsType<BootOutcome.Panic>(result.Outcome);
+        Assert.Equal("PANIC: no more frames in paging::init new_table", panic.Line);
+        Assert.Contains("FILE: src/arch/x86_64/paging/mod.rs", result.Serial);
+        Assert.Contains("LINE: 116", result.Serial);
+        Assert.Equal("HALT", result.Serial[^1]);
+    }
+
     [Fact]
     public async Task Without_a_slot_the_port_reports_its_own_file_size()
     {

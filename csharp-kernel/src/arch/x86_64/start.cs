@@ -4,6 +4,8 @@ using core.fmt;
 using core.sync.atomic;
 using Kernel.allocator;
 using Kernel.arch.x86_64.debug;
+using Kernel.arch.x86_64.device;
+using Kernel.arch.x86_64.graphical_debug;
 using Kernel.arch.x86_64.gdt;
 using Kernel.arch.x86_64.idt;
 using Kernel.arch.x86_64.paging;
@@ -111,7 +113,14 @@ namespace Kernel.arch.x86_64.start
             // Setup kernel heap
             Allocator.Init(ref active_table);
 
-            // The port ends here for now (graphical debug, devices, ACPI... follow).
+            // Use graphical debug
+            GraphicalDebug.Init(ref active_table);
+
+            // Initialize devices
+            Device.Init(ref active_table);
+
+            // The port ends here for now: ACPI init (then the non-core device and memory init and
+            // graphical_debug::fini, which need ACPI's heap growth first — see QUIRKS.md M13) follow.
             QemuExit.Exit(QemuExit.ReachedEnd);
         }
 
