@@ -204,6 +204,12 @@ public static partial class QemuRunner
             return new BootOutcome.Reset(
                 "QEMU exited with status 0 and no triple fault: the guest reset the machine or powered it off");
 
+        // 128 + N is how a process killed by signal N ends (SIGKILL: 137). isa-debug-exit values
+        // of 0x40 and more would end QEMU with those same statuses; neither the port nor the
+        // loader uses them, so such a status is a QEMU that was killed, never a clean exit.
+        if (exit > 128)
+            return new BootOutcome.QemuDied(exit, $"QEMU was killed by signal {exit - 128}" + (stderr.Length > 0 ? "\n" + stderr : ""));
+
         if ((exit & 1) == 1 && !HasQemuError(stderr, options.Executable))
             return new BootOutcome.ExitedClean(exit >> 1);
 

@@ -84,6 +84,7 @@ gdt:
     dw 0, 0                     ; data: limit 15:0, base 15:0
     db 0, 0x92, 0x00, 0         ;   base 23:16, present writable data, flags, base 31:24
 .end:
+    dw 0                        ; the 2 bytes the limit covers past the table are zero, as the original's
 
 ; long_mode_entry - data segments, the kernel stack, the environment block
 ; copied onto the top of that stack, the arguments, then the call.

@@ -118,6 +118,32 @@ public sealed class QemuRunnerTests(ITestOutputHelper output)
         Assert.Empty(QemuProcessesUsing(image.Path));
     }
 
+    /// <summary>
+    /// A QEMU killed from outside ends with status 137 = (0x44 &lt;&lt; 1) | 1, the status an
+    /// isa-debug-exit of 0x44 would give: it must be reported as QEMU dying, never as a clean exit.
+    /// </summary>
+    [Fact]
+    public async Task Qemu_killed_by_a_signal_died_and_is_never_a_clean_exit()
+    {
+        using var dir = new TempDir();
+        var image = Harness.Loader.DiskImageBuilder.Build(TestKernels.Config("spin"), dir.File("spin.img"));
+        var run = QemuRunner.RunAsync(
+            new QemuOptions { DiskImage = image.Path, Timeout = TimeSpan.FromSeconds(60), WorkDirectory = dir.File("run") },
+            line =>
+            {
+                if (line.Contains("spinning", StringComparison.Ordinal))
+                {
+                    foreach (var pid in QemuProcessesUsing(image.Path))
+                        Process.GetProcessById(pid).Kill();
+                }
+            });
+
+        var outcome = await run;
+        var died = Assert.IsType<BootOutcome.QemuDied>(outcome);
+        Assert.Equal(137, died.ExitStatus);
+        Assert.Contains("signal 9", died.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_throwing_line_callback_stops_qemu_and_comes_out()
     {
