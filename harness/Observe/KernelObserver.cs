@@ -363,8 +363,10 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
             var caller = Caller(ret);
             var frame = regs[free.Spec.FrameRegister] * 4096;
             var count = regs[free.Spec.CountRegister];
-            WriteEvent(new FrameFreeEvent { Seq = 0, Phase = _phase, Frame = frame, Count = count, Caller = caller },
-                $"frame_free 0x{frame:x} count {count} from {caller}");
+            var unseen = elf.Resolve(ret) is { } from && free.Spec.UnseenCallers.Contains(from.Symbol.Name);
+            if (!unseen)
+                WriteEvent(new FrameFreeEvent { Seq = 0, Phase = _phase, Frame = frame, Count = count, Caller = caller },
+                    $"frame_free 0x{frame:x} count {count} from {caller}");
             if (_freeAt.Count > 1)
             {
                 // Inner entry points of this free must not count again: wait for its return.

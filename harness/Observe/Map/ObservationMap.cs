@@ -69,7 +69,15 @@ public sealed record FrameAllocSpec(string At, string CountRegister, string Resu
     string Via, bool Optional, MapLocation Source);
 
 /// <summary>An entry point of the frame deallocator: registers of the frame number and count.</summary>
-public sealed record FrameFreeSpec(string At, string FrameRegister, string CountRegister, bool Optional, MapLocation Source);
+/// <param name="UnseenCallers">
+/// Functions whose calls of this entry point are not recorded: where the other kernel's build
+/// inlined the free (the original's `Mapper::unmap_inner`), its observer cannot see it as a call,
+/// so neither side records it and the checkpoint's frame-allocator state shows it instead.
+/// </param>
+public sealed record FrameFreeSpec(string At, string FrameRegister, string CountRegister, bool Optional, MapLocation Source)
+{
+    public IReadOnlyList<string> UnseenCallers { get; init; } = [];
+}
 
 /// <summary>A heap growth entry point (<c>Heap::extend(&amp;mut self, by)</c>): the register holding <c>by</c>.</summary>
 public sealed record HeapExtendSpec(string At, string ByRegister, bool Optional, MapLocation Source);

@@ -186,9 +186,10 @@ public static class ObservationMapLoader
             var frame = v.Register("frame", Registers, required: true);
             var count = v.Register("count", Registers, required: true);
             var optional = v.Bool("optional") ?? false;
-            v.RejectUnknown(["at", "frame", "count", "optional"]);
+            var unseen = v.StringList("unseen_callers", required: false).Select(x => x.Value).ToList();
+            v.RejectUnknown(["at", "frame", "count", "optional", "unseen_callers"]);
             if (at is { } a && frame is { } f && count is { } c)
-                frameFree.Add(new FrameFreeSpec(a.Value, f, c, optional, r.At(a.Span)));
+                frameFree.Add(new FrameFreeSpec(a.Value, f, c, optional, r.At(a.Span)) { UnseenCallers = unseen });
         }
 
         var heapExtend = new List<HeapExtendSpec>();
