@@ -63,6 +63,8 @@ scenarios.SetAction(parse => RunSync(() =>
 {
     var all = ScenarioLoader.LoadAll(parse.GetValue(scenariosDir)!);
     var table = new Table().AddColumns("scenario", "inputs", "reference", "what it exercises");
+    table.Columns[0].NoWrap();
+    table.Columns[2].NoWrap();
     foreach (var s in all.OrderBy(s => s.Name, StringComparer.Ordinal))
         table.AddRow(Markup.Escape(s.Name), Markup.Escape(s.Summary), Markup.Escape(s.Reference ?? "-"), Markup.Escape(s.Description));
     AnsiConsole.Write(table);
@@ -92,6 +94,9 @@ bench.Options.Add(runsOption);
 bench.SetAction(async (parse, ct) => await Run(() =>
     BenchCommand.RunAsync(parse.GetValue(kernelOption)!, parse.GetValue(scenarioOption)!, parse.GetValue(scenariosDir)!, parse.GetValue(runsOption), ct)));
 root.Subcommands.Add(bench);
+root.Subcommands.Add(RecordCommand.Build(scenariosDir));
+root.Subcommands.Add(DiffCommand.Build());
+root.Subcommands.Add(ReportCommand.Build());
 
 return await root.Parse(args).InvokeAsync();
 

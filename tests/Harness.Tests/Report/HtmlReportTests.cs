@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using Harness.Report;
+using Harness.Tests.Trace;
+
+namespace Harness.Tests.Report;
+
+/// <summary>The HTML report is one self-contained file: nothing fetched from anywhere.</summary>
+public class HtmlReportTests
+{
+    [Fact]
+    public void The_report_is_one_file_with_no_external_reference()
+    {
+        var html = HtmlReport.Render(ReportInputs.FrameChanged());
+
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.DoesNotContain("src=\"http", html);
+        Assert.DoesNotContain("<link href=", html);
+        Assert.DoesNotContain("<link", html);
+        Assert.DoesNotContain("@import", html);
+        Assert.DoesNotContain("url(", html);
+        Assert.DoesNotMatch(new Regex(@"\bsrc\s*="), html);
+        // Every link is an anchor inside the page.
+        Assert.All(Regex.Matches(html, "href=\"([^\"]*)\"").Select(m => m.Groups[1].Value), h => Assert.StartsWith("#", h));
+        Assert.DoesNotContain("http://", html);
+        Assert.DoesNotContain("https://", html);
+    }
+
+    [Fact]
+    public void The_state_of_each_checkpoint_is_its_own_json_block()
+    {
+        var s = ReportInputs.Equal();
+        var html = HtmlReport.Render(s);
+
+        var blocks = Regex.Matches(html, "<script type=\"application/json\" id=\"cp-(\\d+)\">").Count;
+        Assert.Equal(s.A.Checkpoints.Count, blocks);
+        Assert.Contains("<script type=\"application/json\" id=\"report-data\">", html);
+        // JSON inside a script element never closes it early.
+        foreach (Match m in Regex.Matches(html, "<script type=\"application/json\"[^>]*>(.*?)</script>", RegexOptions.Singleline))
+            Assert.DoesNotContain("<", m.Groups[1].Value);
+    }
+
+    [Fact]
+    public void Write_puts_the_report_where_asked()
+    {
+        using var dir = new TempDir();
+        var path = HtmlReport.Write(ReportInputs.Equal(), dir.File("sub/report.html"));
+
+        Assert.True(File.Exists(path));
+        Assert.Contains("<span class=\"word\">EQUAL</span>", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Accepted_divergences_are_listed_with_their_reasons_and_stale_entries_named()
+    {
+        var registry = Harness.Diff.DivergenceRegistry.Parse("""
+            [[divergence]]
+            id = "frame-500"
+            observable = "frames"
+            path = "frames[500]"
+            reason = "planted <on purpose> by the report's test"
+
+            [[divergence]]
+            id = "never-used"
+            observable = "heap"
+            path = "heap.holes"
+            reason = "matches nothing"
+            """, "divergences.toml");
+
+        var html = HtmlReport.Render(ReportInputs.FrameChanged(registry));
+
+        var accepted = html[html.IndexOf("<section id=\"accepted\">", StringComparison.Ordinal)..];
+        accepted = accepted[..accepted.IndexOf("</section>", StringComparison.Ordinal)];
+        Assert.Contains("<b>frame-500</b>", accepted);
+        Assert.Contains("planted &lt;on purpose&gt; by the report&#39;s test", accepted);
+        Assert.Contains("Stale registry entries", accepted);
+        Assert.Contains("<b>never-used</b>", accepted);
+        Assert.Contains("<span class=\"word\">ACCEPTED</span>", html);
+        Assert.Contains("<td class=\"st-accepted\"", html);
+    }
+}
