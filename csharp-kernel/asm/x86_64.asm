@@ -105,16 +105,16 @@ RhpFallbackFailFast:
 
 SECTION .text
 ; NativeAOT calls this in the prologue of a function whose frame is larger than a page, with
-; rax = the lowest address the frame will use: every page between the stack pointer and rax is
-; touched in order, so that a guard page below the stack is hit rather than jumped over.
+; r11 = the lowest address the new frame will use (the prologue then does `mov rsp, r11`, so r11
+; must come back unchanged; rax is free): every page between the stack pointer and r11 is touched
+; in order, so that a guard page below the stack is hit rather than jumped over.
 GLOBAL RhpStackProbe
 RhpStackProbe:
+    mov rax, rsp
     and rax, -4096
-    mov r11, rsp
-    and r11, -4096
 .probe:
-    sub r11, 4096
-    test dword [r11], r11d
-    cmp r11, rax
+    sub rax, 4096
+    test dword [rax], eax
+    cmp rax, r11
     ja .probe
     ret

@@ -26,9 +26,8 @@ namespace Kernel.acpi.madt
 
         /// <summary>
         /// The BSP's local APIC as device init left it (`LOCAL_APIC`: id register, x2APIC mode,
-        /// mapped address). TODO(port): device/local_apic.rs is not ported yet; until it is, whoever
-        /// initialises the local APIC (or a host test) sets this function. Left null, the MADT line
-        /// is printed and the local APIC line is skipped.
+        /// mapped address): device/local_apic.cs sets this when it initialises the local APIC (a
+        /// host test sets its own). Left null, the local APIC line is skipped.
         /// </summary>
         public static delegate*<LocalApicView> LocalApicSource;
 

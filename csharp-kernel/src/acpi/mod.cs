@@ -203,17 +203,35 @@ namespace Kernel.acpi
         }
 
         /// <summary>
-        /// `stop::kstop`. That module is not ported yet: until it is, a fatal AML error ends like a
-        /// halt with interrupts off (what kstop reaches on a machine without ACPI shutdown).
-        /// TODO(port): call Kernel.stop's kstop once src/stop.rs is ported.
+        /// `stop::kstop` (arch/x86_64/stop.rs, not ported yet: TODO(port) call it from there once it
+        /// is): "kstop", the ACPI S5 shutdown, QEMU/Bochs's old "Shutdown" port 0x8900, then cli; hlt.
         /// </summary>
         private static void Kstop()
         {
-            while (true)
+            using (var w = Writer.New()) { w.Str("kstop\n"); }
+
+            SetGlobalSState(5);
+
+            const string magic = "Shutdown";
+            for (int i = 0; i < magic.Length; i++)
             {
-                Cpu.DisableInterrupts();
-                Cpu.Halt();
+                byte c = (byte)magic[i];
+                using (var w = Writer.New())
+                {
+                    w.Str("Shutdown with outb(0x");
+                    w.UpperHex(0x8900);
+                    w.Str(", '");
+                    w.Char(c);
+                    w.Str("')\n");
+                }
+                Port.Outb(0x8900, c);
             }
+
+            using (var w = Writer.New()) { w.Str("Shutdown with cli hlt\n"); }
+            Cpu.DisableInterrupts();
+            Cpu.Halt();
+
+            Panic.Fail("internal error: entered unreachable code", "src/arch/x86_64/stop.rs", 40);
         }
 
         /// <summary>`init_namespace`: an empty namespace, then the DSDT (exactly one, or a message), then every SSDT.</summary>
@@ -278,7 +296,7 @@ namespace Kernel.acpi
 
                 for (int i = 0; i < 4; i++)
                 {
-                    using (var w = Writer.New()) { w.Char(rxsdt_sdt->signature[i]); }
+                    using (var w = Writer.New()) { PrintByteAsChar(w, rxsdt_sdt->signature[i]); }
                 }
                 using (var w = Writer.New()) { w.Str(":\n"); }
 
@@ -337,6 +355,20 @@ namespace Kernel.acpi
             {
                 using (var w = Writer.New()) { w.Str("NO RSDP FOUND\n"); }
             }
+        }
+
+        /// <summary>`print!("{}", c as char)`: a byte above 0x7F is the char U+0080..U+00FF, two bytes of UTF-8.</summary>
+        private static void PrintByteAsChar(Writer w, byte c)
+        {
+            if (c < 0x80)
+            {
+                w.Char(c);
+                return;
+            }
+            byte* utf8 = stackalloc byte[2];
+            utf8[0] = (byte)(0xC0 | (c >> 6));
+            utf8[1] = (byte)(0x80 | (c & 0x3F));
+            w.WriteBytes(utf8, 2);
         }
 
         /// <summary>`SDT_POINTERS.insert(signature, sdt)`: an existing key keeps its string, the new one is dropped.</summary>
@@ -462,11 +494,67 @@ namespace Kernel.acpi
         /// <summary>`get_sdt_signature`: (signature as a 4-byte String, oem_id, oem_table_id).</summary>
         public static SdtSignature GetSdtSignature(Sdt* sdt)
         {
+            Utf8Check(sdt->signature);
             SdtSignature s;
             s.name = String.FromBytes(sdt->signature, 4);
             for (int i = 0; i < 6; i++) s.oem_id[i] = sdt->oem_id[i];
             for (int i = 0; i < 8; i++) s.oem_table_id[i] = sdt->oem_table_id[i];
             return s;
+        }
+
+        /// <summary>
+        /// `String::from_utf8(..).expect("Error converting signature to string")` of a 4-byte
+        /// signature: invalid UTF-8 panics with the error's Debug form.
+        /// </summary>
+        private static void Utf8Check(byte* b)
+        {
+            ulong i = 0;
+            while (i < 4)
+            {
+                byte c = b[i];
+                ulong need = c < 0x80 ? 0UL : (c >= 0xC2 && c <= 0xDF) ? 1UL : (c >= 0xE0 && c <= 0xEF) ? 2UL : (c >= 0xF0 && c <= 0xF4) ? 3UL : 99UL;
+                ulong bad_len = 1;
+                bool incomplete = false;
+                bool ok = need != 99;
+                if (ok)
+                {
+                    for (ulong k = 1; k <= need; k++)
+                    {
+                        if (i + k >= 4) { incomplete = true; ok = false; break; }
+                        byte n = b[i + k];
+                        byte lo = 0x80, hi = 0xBF;
+                        if (k == 1 && c == 0xE0) lo = 0xA0;
+                        if (k == 1 && c == 0xED) hi = 0x9F;
+                        if (k == 1 && c == 0xF0) lo = 0x90;
+                        if (k == 1 && c == 0xF4) hi = 0x8F;
+                        if (n < lo || n > hi) { ok = false; bad_len = k; break; }
+                    }
+                }
+                if (!ok)
+                {
+                    var w = Panic.Begin();
+                    w.Str("Error converting signature to string: FromUtf8Error { bytes: [");
+                    for (int k = 0; k < 4; k++)
+                    {
+                        if (k > 0) w.Str(", ");
+                        w.Dec(b[k]);
+                    }
+                    w.Str("], error: Utf8Error { valid_up_to: ");
+                    w.Dec(i);
+                    if (incomplete)
+                    {
+                        w.Str(", error_len: None } }");
+                    }
+                    else
+                    {
+                        w.Str(", error_len: Some(");
+                        w.Dec(bad_len);
+                        w.Str(") } }");
+                    }
+                    Panic.End(w, "libcore/result.rs", 916);
+                }
+                i += need + 1;
+            }
         }
 
         /// <summary>`load_table`: appends the signature to `SDT_ORDER` (dropped when there is no order).</summary>

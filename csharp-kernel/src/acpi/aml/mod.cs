@@ -21,15 +21,17 @@ namespace Kernel.acpi.aml
 
     /// <summary>
     /// `AmlError`: AmlParseError(&amp;'static str) | AmlInvalidOpCode | AmlValueError |
-    /// AmlDeferredLoad | AmlFatalError(u8, u16, AmlValue) | AmlHardFatal.
+    /// AmlDeferredLoad | AmlFatalError(u8, u16, AmlValue) | AmlHardFatal. The fatal error's value
+    /// is kept boxed (one heap block, only on that path, which ends in kstop) so that every result
+    /// type stays small: the parser recurses deeply on the kernel's 124 KiB stack.
     /// </summary>
-    public struct AmlError
+    public unsafe struct AmlError
     {
         public AmlErrorKind kind;
         public string message;
         public byte fatal_type;
         public ushort fatal_code;
-        public AmlValue fatal_arg;
+        public AmlValue* fatal_arg;
 
         public static AmlError ParseError(string message) => new AmlError { kind = AmlErrorKind.AmlParseError, message = message };
         public static AmlError InvalidOpCode() => new AmlError { kind = AmlErrorKind.AmlInvalidOpCode };
@@ -38,14 +40,14 @@ namespace Kernel.acpi.aml
         public static AmlError HardFatal() => new AmlError { kind = AmlErrorKind.AmlHardFatal };
 
         public static AmlError Fatal(byte fatal_type, ushort fatal_code, AmlValue arg) =>
-            new AmlError { kind = AmlErrorKind.AmlFatalError, fatal_type = fatal_type, fatal_code = fatal_code, fatal_arg = arg };
+            new AmlError { kind = AmlErrorKind.AmlFatalError, fatal_type = fatal_type, fatal_code = fatal_code, fatal_arg = AmlValue.BoxNew(arg) };
 
         /// <summary>Drops the AmlValue a fatal error carries.</summary>
         public void Drop()
         {
             if (kind == AmlErrorKind.AmlFatalError)
             {
-                fatal_arg.Drop();
+                AmlValue.BoxDrop(fatal_arg);
             }
         }
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using core.fmt;
 using core.sync.atomic;
 using Kernel.allocator;
+using Kernel.acpi;
 using Kernel.arch.x86_64.debug;
 using Kernel.arch.x86_64.device;
 using Kernel.arch.x86_64.graphical_debug;
@@ -119,9 +120,21 @@ namespace Kernel.arch.x86_64.start
             // Initialize devices
             Device.Init(ref active_table);
 
-            // The port ends here for now: ACPI init (then the non-core device and memory init and
-            // graphical_debug::fini, which need ACPI's heap growth first — see QUIRKS.md M13) follow.
-            QemuExit.Exit(QemuExit.ReachedEnd);
+            // Read ACPI tables, starts APs (with multi_core, off by default as in the original)
+            Acpi.Init(ref active_table);
+
+            // Initialize all of the non-core devices not otherwise needed to complete initialization
+            Device.InitNoncore();
+
+            // Initialize memory functions after core has loaded
+            Memory.InitNoncore();
+
+            // Stop graphical debug
+            GraphicalDebug.Fini(ref active_table);
+
+            BSP_READY.Store(true);
+
+            Lib.Kmain(CPU_COUNT.Load(), (byte*)env_base, env_size);
         }
 
         /// <summary>`assert_eq!(left, right)` in start.rs at the given line.</summary>
