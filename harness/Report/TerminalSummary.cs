@@ -12,7 +12,7 @@ namespace Harness.Report;
 public static class TerminalSummary
 {
     /// <summary>How many further divergences are listed after the first.</summary>
-    public const int FurtherShown = 10;
+    public const int FurtherShown = 200;
 
     /// <summary>The width used when the output is not a terminal: wide enough that no line of the summary wraps.</summary>
     public const int RedirectedWidth = 400;
