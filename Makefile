@@ -17,12 +17,16 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all deps restore kernel harness boot diff-boot test bench clean
+.PHONY: all deps test-deps restore kernel harness boot diff-boot test bench clean
 
 all: kernel harness
 
 deps:
 	@tools/install-deps.sh
+
+# The tests also open the HTML report in Debian's chromium.
+test-deps:
+	@WITH_CHROMIUM=1 tools/install-deps.sh
 
 restore: deps
 	@$(DOTNET) restore Port.sln --verbosity quiet
@@ -39,7 +43,7 @@ boot: kernel harness
 diff-boot: kernel harness
 	@$(HARNESS) diff-boot --kernel $(KERNEL) --scenario $(SCENARIO) $(if $(REDOX_KERNEL),--original $(REDOX_KERNEL))
 
-test: kernel harness
+test: test-deps kernel harness
 	@CONFIG=$(CONFIG) tools/test.sh
 
 bench: kernel harness

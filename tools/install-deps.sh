@@ -8,7 +8,8 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 command -v nasm >/dev/null 2>&1 || need+=(nasm)
 command -v ld >/dev/null 2>&1 || need+=(binutils)
 [ -f /usr/share/unifont/unifont.hex ] || need+=(unifont) # the graphical debug font (csharp-kernel/tools/font)
-if [ "${WITH_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+# the HTML report's browser tests (make test): Debian's chromium, driven by Playwright with its executablePath
+if [ "${WITH_CHROMIUM:-0}" = 1 ] && ! [ -x /usr/bin/chromium ]; then need+=(chromium); fi
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]} (Debian packages)"

@@ -1,62 +1,62 @@
-using Harness.Qemu;
+using Harness.Report;
 using Spectre.Console;
 
 namespace Harness.Cli;
 
 /// <summary>
-/// `harness diff-boot`: boots the port on a scenario and compares it with the original.
-/// Until the observer exists (frames, page tables, descriptors, heap observed through the gdb
-/// stub), only the serial log is compared, and the result says so: it is never reported as a pass.
+/// `harness diff-boot`: builds nothing (make does), boots the port observed on a scenario, and
+/// diffs its trace against the original's: the recorded reference of that scenario
+/// (traces/reference/), or a live original kernel booted and observed the same way (--original).
+/// Prints the terminal summary, writes the HTML report, and exits 0 only when every observable is
+/// equal or an accepted divergence (traces/divergences.toml).
 /// </summary>
 public static class DiffBootCommand
 {
+    /// <summary>Where diff-boot writes its traces and reports (not committed).</summary>
+    public const string OutputDirectory = "build";
+
     public static async Task<int> RunAsync(string kernel, string scenarioName, string scenariosDir, string referenceDir, string? original, CancellationToken ct)
     {
-        if (original is not null)
-            throw new UsageException("--original: booting an original kernel observed side by side needs the observer, which is not built yet; compare against the recorded reference instead");
-
         var scenario = BootPlan.FindScenario(scenarioName, scenariosDir);
-        if (scenario.Reference is null)
-            throw new UsageException($"scenario {scenario.Name} ({scenario.SourcePath}) names no reference to compare with; give REDOX_KERNEL=... once the observer exists");
-        var referenceSerial = Path.Combine(referenceDir, scenario.Reference, "serial.log");
-        if (!File.Exists(referenceSerial))
-            throw new UsageException($"no reference serial log {referenceSerial} (import the references with the harness, see traces/README.md)");
-        var expected = SerialLog.Lines(File.ReadAllBytes(referenceSerial));
-
-        var plan = BootPlan.Prepare(scenario, kernel);
-        BootCommand.Result result;
-        try
+        string pathA;
+        if (original is null)
         {
-            result = await AnsiConsole.Status().StartAsync($"booting the port on {scenario.Name}…", _ => BootCommand.RunAsync(plan, null, ct));
+            if (scenario.Reference is null)
+                throw new UsageException($"scenario {scenario.Name} ({scenario.SourcePath}) has no recorded reference: point REDOX_KERNEL (--original) at an original Redox 0.3.5 kernel ELF to boot both");
+            pathA = Path.Combine(referenceDir, scenario.Reference);
+            if (!Directory.Exists(pathA))
+                throw new UsageException($"no reference recording {pathA} for scenario {scenario.Name} (traces/reference/README.md says how they are imported)");
         }
-        finally
+        else
         {
-            try { Directory.Delete(plan.WorkDirectory, recursive: true); } catch (IOException) { }
+            AnsiConsole.MarkupLine($"[bold]1. the original[/] {Markup.Escape(original)}");
+            pathA = Path.Combine(OutputDirectory, "traces", "original", scenario.Name + ".jsonl");
+            var a = await RecordCommand.RecordAsync(original, scenario, RecordCommand.OriginalMap, pathA, keep: false, ct);
+            RecordCommand.PrintResult(a);
+            if (!a.Complete)
+            {
+                AnsiConsole.MarkupLine($"[red]the original's observation is incomplete[/]: {Markup.Escape(a.Error ?? a.How)}");
+                return ExitCodes.Aborted;
+            }
         }
-        BootCommand.PrintOutcome(result.Outcome, result.Elapsed);
 
-        var serial = SerialLog.Compare(expected, result.Serial);
-        var table = new Table().AddColumns("observable", "status", "detail");
-        table.AddRow("serial", serial.FirstDivergence is null ? "[green]equal[/]" : "[red]diverged[/]", Markup.Escape(serial.Describe()));
-        foreach (var o in new[] { "frames", "page tables", "descriptors", "heap", "frame allocator" })
-            table.AddRow(o, "[yellow]not observed[/]", "the observer (gdb stub) is not built yet");
-        AnsiConsole.Write(table);
-
-        if (serial.FirstDivergence is { } d)
+        AnsiConsole.MarkupLine($"[bold]{(original is null ? "1" : "2")}. the port[/] {Markup.Escape(kernel)}, observed");
+        var pathB = Path.Combine(OutputDirectory, "traces", "port", scenario.Name + ".jsonl");
+        var b = await RecordCommand.RecordAsync(kernel, scenario, RecordCommand.PortMap, pathB, keep: false, ct);
+        RecordCommand.PrintResult(b);
+        if (!b.Complete)
         {
-            AnsiConsole.MarkupLine($"[red]first divergence[/]: serial line {d.Line}");
-            AnsiConsole.WriteLine($"  original: {d.Expected ?? "(no line)"}");
-            AnsiConsole.WriteLine($"  port:     {d.Actual ?? "(no line)"}");
-            return ExitCodes.Failed;
+            AnsiConsole.MarkupLine($"[red]the port's observation is incomplete[/]: {Markup.Escape(b.Error ?? b.How)} — nothing was compared");
+            return ExitCodes.Aborted;
         }
-        if (result.Outcome is not BootOutcome.ExitedClean)
-            return BootCommand.ExitCodeOf(result.Outcome);
-        AnsiConsole.MarkupLine("[yellow]incomplete[/]: only the serial log was compared; the diff of the other observables is not built yet.");
-        return ExitCodes.Failed;
+
+        AnsiConsole.MarkupLine($"[bold]{(original is null ? "2" : "3")}. the diff[/] {Markup.Escape(pathA)} ↔ {Markup.Escape(pathB)}");
+        var html = Path.Combine(OutputDirectory, "reports", scenario.Name + ".html");
+        return DiffCommand.Run(new DiffRequest { PathA = pathA, PathB = pathB }, html, summary: true);
     }
 }
 
-/// <summary>Serial logs as lines, and the comparison of the port's log with a prefix of the original's.</summary>
+/// <summary>Serial logs as lines, and the comparison of one kernel's log with a prefix of another's.</summary>
 public static class SerialLog
 {
     public static IReadOnlyList<string> Lines(byte[] bytes)

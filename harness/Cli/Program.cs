@@ -75,7 +75,7 @@ root.Subcommands.Add(scenarios);
 // ---- harness diff-boot --------------------------------------------------------------------
 var originalOption = new Option<string?>("--original") { Description = "An original Redox 0.3.5 kernel ELF to boot and observe instead of the recorded reference" };
 var referenceDir = new Option<string>("--reference-dir") { Description = "Folder of reference traces", DefaultValueFactory = _ => "traces/reference" };
-var diffBoot = new Command("diff-boot", "Boot the port on a scenario and compare it with the original's reference for that scenario");
+var diffBoot = new Command("diff-boot", "Boot the port observed on a scenario and diff it against the original: the scenario's recorded reference, or an original kernel booted the same way (--original); writes build/traces/ and build/reports/SCENARIO.html");
 diffBoot.Options.Add(kernelOption);
 diffBoot.Options.Add(scenarioOption);
 diffBoot.Options.Add(originalOption);
@@ -106,6 +106,11 @@ static async Task<int> Run(Func<Task<int>> body)
     {
         return await body();
     }
+    catch (Harness.Observe.ObserverException e)
+    {
+        Console.Error.WriteLine("harness: " + e.Message);
+        return ExitCodes.Aborted;
+    }
     catch (Exception e) when (BadInput(e) is { } message)
     {
         Console.Error.WriteLine("harness: " + message);
@@ -121,6 +126,8 @@ static string? BadInput(Exception e) => e switch
     UsageException u => u.Message,
     Harness.Loader.LoaderException l => l.Message,
     Harness.Elf.ElfException elf => elf.Message,
+    Harness.Observe.Map.ObservationMapException map => map.Message,
+    Harness.Report.ReportInputException report => report.Message,
     FileNotFoundException f => f.Message,
     _ => null,
 };

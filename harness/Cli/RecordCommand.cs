@@ -52,7 +52,19 @@ public static class RecordCommand
 
     public static async Task<int> RunAsync(string kernel, string scenarioName, string scenariosDir, string? mapPath, string? outPath, bool keep, CancellationToken ct)
     {
-        var scenario = BootPlan.FindScenario(scenarioName, scenariosDir);
+        var result = await RecordAsync(kernel, BootPlan.FindScenario(scenarioName, scenariosDir), mapPath, outPath, keep, ct);
+        PrintResult(result);
+        if (!result.Complete)
+        {
+            AnsiConsole.MarkupLine($"[red]incomplete[/]: {Markup.Escape(result.Error ?? result.How)}");
+            return ExitCodes.Aborted;
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Boots <paramref name="kernel"/> observed and writes its trace; progress on the terminal.</summary>
+    public static async Task<ObservationResult> RecordAsync(string kernel, Harness.Scenarios.Scenario scenario, string? mapPath, string? outPath, bool keep, CancellationToken ct)
+    {
         if (!File.Exists(kernel))
             throw new UsageException($"kernel {kernel} does not exist (build the port with `make kernel`)");
         mapPath ??= LooksLikeRust(kernel) ? OriginalMap : PortMap;
@@ -96,6 +108,12 @@ public static class RecordCommand
                 try { Directory.Delete(plan.WorkDirectory, recursive: true); } catch (IOException) { }
         }
 
+        return result;
+    }
+
+    /// <summary>The record's table: trace, how it ended, checkpoints, events, stub traffic, wall time.</summary>
+    public static void PrintResult(ObservationResult result)
+    {
         foreach (var missing in result.NotPresent)
             AnsiConsole.MarkupLine($"[grey]not observed: {Markup.Escape(missing)}[/]");
         var table = new Table().AddColumns("", "");
@@ -108,12 +126,6 @@ public static class RecordCommand
         table.AddRow("QEMU", Markup.Escape(result.Outcome?.Describe() ?? "-"));
         table.AddRow("wall", $"{result.Wall.TotalSeconds:0.00} s");
         AnsiConsole.Write(table);
-        if (!result.Complete)
-        {
-            AnsiConsole.MarkupLine($"[red]incomplete[/]: {Markup.Escape(result.Error ?? result.How)}");
-            return ExitCodes.Aborted;
-        }
-        return ExitCodes.Ok;
     }
 
     /// <summary>True when the ELF has Rust-mangled symbols (an original Redox kernel).</summary>
