@@ -12,11 +12,12 @@ namespace Harness.Cli;
 /// </summary>
 public static class DiffBootCommand
 {
-    /// <summary>Where diff-boot writes its traces and reports (not committed).</summary>
-    public const string OutputDirectory = "build";
+    /// <summary>Where diff-boot writes its traces and reports by default (not committed).</summary>
+    public const string DefaultOutputDirectory = "build";
 
-    public static async Task<int> RunAsync(string kernel, string scenarioName, string scenariosDir, string referenceDir, string? original, CancellationToken ct)
+    public static async Task<int> RunAsync(string kernel, string scenarioName, string scenariosDir, string referenceDir, string? original, string? outputDirectory, CancellationToken ct)
     {
+        var OutputDirectory = outputDirectory ?? DefaultOutputDirectory;
         var scenario = BootPlan.FindScenario(scenarioName, scenariosDir);
         string pathA;
         if (original is null)

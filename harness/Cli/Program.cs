@@ -80,9 +80,11 @@ diffBoot.Options.Add(kernelOption);
 diffBoot.Options.Add(scenarioOption);
 diffBoot.Options.Add(originalOption);
 diffBoot.Options.Add(referenceDir);
+var outOption = new Option<string?>("--out") { Description = "Folder for the traces (traces/) and the HTML report (reports/) [default: build]" };
+diffBoot.Options.Add(outOption);
 diffBoot.SetAction(async (parse, ct) => await Run(() =>
     DiffBootCommand.RunAsync(parse.GetValue(kernelOption)!, parse.GetValue(scenarioOption)!, parse.GetValue(scenariosDir)!,
-        parse.GetValue(referenceDir)!, parse.GetValue(originalOption), ct)));
+        parse.GetValue(referenceDir)!, parse.GetValue(originalOption), parse.GetValue(outOption), ct)));
 root.Subcommands.Add(diffBoot);
 
 // ---- harness bench ------------------------------------------------------------------------

@@ -21,13 +21,17 @@ internal static class Repo
 
     public static string Reference(string name) => Path.Combine(Root, "traces", "reference", name);
 
-    private static string FindRoot()
+    /// <summary>The repository holding the test binaries, or (when they were built elsewhere, e.g. with --artifacts-path) this source file.</summary>
+    private static string FindRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "")
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(thisFile) ?? "" })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Port.sln")))
-                return dir.FullName;
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Port.sln")))
+                    return dir.FullName;
+            }
         }
-        throw new InvalidOperationException($"no Port.sln above {AppContext.BaseDirectory}");
+        throw new InvalidOperationException($"no Port.sln above {AppContext.BaseDirectory} or {thisFile}");
     }
 }
