@@ -12,7 +12,7 @@ namespace Harness.Report;
 public static class TerminalSummary
 {
     /// <summary>How many further divergences are listed after the first.</summary>
-    public const int FurtherShown = 200;
+    public const int FurtherShown = 30;
 
     /// <summary>The width used when the output is not a terminal: wide enough that no line of the summary wraps.</summary>
     public const int RedirectedWidth = 400;
@@ -86,6 +86,14 @@ public static class TerminalSummary
             {
                 console.MarkupLine($"  caller A: {E(f.CallerA ?? "-")}");
                 console.MarkupLine($"  caller B: {E(f.CallerB ?? "-")}");
+                foreach (var (side, trace, caller) in new[] { ("A", session.A, f.CallerA), ("B", session.B, f.CallerB) })
+                {
+                    if (CallerDisassembly.Around(trace, caller) is not { } listing)
+                        continue;
+                    console.MarkupLine($"  [grey]{side}'s caller, disassembled ({E(trace.Header.Kernel.Path ?? "")}):[/]");
+                    foreach (var line in listing.ToString().TrimEnd('\n').Split('\n'))
+                        console.MarkupLine($"    {E(line)}");
+                }
             }
             console.MarkupLine($"  {E(f.Sentence)}");
             var further = r.Divergences.Where(d => d != f).ToList();
