@@ -13,11 +13,11 @@ namespace Harness.Cli;
 public static class DiffBootCommand
 {
     /// <summary>Where diff-boot writes its traces and reports by default (not committed).</summary>
-    public const string DefaultOutputDirectory = "build";
+    public const string OutputDirectory = "build";
 
     public static async Task<int> RunAsync(string kernel, string scenarioName, string scenariosDir, string referenceDir, string? original, string? outputDirectory, CancellationToken ct)
     {
-        var OutputDirectory = outputDirectory ?? DefaultOutputDirectory;
+        var outDir = outputDirectory ?? OutputDirectory;
         var scenario = BootPlan.FindScenario(scenarioName, scenariosDir);
         string pathA;
         if (original is null)
@@ -31,7 +31,7 @@ public static class DiffBootCommand
         else
         {
             AnsiConsole.MarkupLine($"[bold]1. the original[/] {Markup.Escape(original)}");
-            pathA = Path.Combine(OutputDirectory, "traces", "original", scenario.Name + ".jsonl");
+            pathA = Path.Combine(outDir, "traces", "original", scenario.Name + ".jsonl");
             var a = await RecordCommand.RecordAsync(original, scenario, RecordCommand.OriginalMap, pathA, keep: false, ct);
             RecordCommand.PrintResult(a);
             if (!a.Complete)
@@ -42,7 +42,7 @@ public static class DiffBootCommand
         }
 
         AnsiConsole.MarkupLine($"[bold]{(original is null ? "1" : "2")}. the port[/] {Markup.Escape(kernel)}, observed");
-        var pathB = Path.Combine(OutputDirectory, "traces", "port", scenario.Name + ".jsonl");
+        var pathB = Path.Combine(outDir, "traces", "port", scenario.Name + ".jsonl");
         var b = await RecordCommand.RecordAsync(kernel, scenario, RecordCommand.PortMap, pathB, keep: false, ct);
         RecordCommand.PrintResult(b);
         if (!b.Complete)
@@ -52,7 +52,7 @@ public static class DiffBootCommand
         }
 
         AnsiConsole.MarkupLine($"[bold]{(original is null ? "2" : "3")}. the diff[/] {Markup.Escape(pathA)} ↔ {Markup.Escape(pathB)}");
-        var html = Path.Combine(OutputDirectory, "reports", scenario.Name + ".html");
+        var html = Path.Combine(outDir, "reports", scenario.Name + ".html");
         return DiffCommand.Run(new DiffRequest { PathA = pathA, PathB = pathB }, html, summary: true);
     }
 }

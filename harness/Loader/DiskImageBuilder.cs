@@ -55,8 +55,6 @@ public static class DiskImageBuilder
         {
             if (slot < fileSize)
                 throw new LoaderException($"kernel {name}: slot 0x{slot:X} is smaller than the file (0x{fileSize:X} bytes)");
-            if (slot % 4096 != 0)
-                throw new LoaderException($"kernel {name}: slot 0x{slot:X} is not a multiple of 4 KiB");
             loadBytes = slot;
         }
         var sectors = (loadBytes + LoaderLayout.SectorSize - 1) / LoaderLayout.SectorSize;

@@ -220,9 +220,7 @@ public static partial class ScenarioLoader
         if (t.IntegerWithSpan("kernel_slot", 1, (long)BootSpec.MaxKernelSlot) is { } s)
         {
             var value = (ulong)s.Value;
-            if (value % BootSpec.PageSize != 0)
-                r.Error(s.Span, $"kernel_slot 0x{value:x} is not 4 KiB aligned");
-            else if (BootSpec.KernelBase + value > (ulong)machine.MemoryMib << 20)
+            if (BootSpec.KernelBase + value > (ulong)machine.MemoryMib << 20)
                 r.Error(s.Span, $"kernel_slot 0x{value:x} loaded at 0x{BootSpec.KernelBase:x} ends past the machine's {machine.MemoryMib} MiB of memory");
             else
                 slot = value;

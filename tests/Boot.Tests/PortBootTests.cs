@@ -48,9 +48,21 @@ public class PortBootTests
     public async Task Without_a_slot_the_port_reports_its_own_file_size()
     {
         var size = new FileInfo(Repo.Kernel).Length;
-        var result = await Boot("q35-2g");
-        Assert.True(result.Outcome is BootOutcome.ExitedClean, result.Outcome.Describe());
-        Assert.Equal($"Kernel: 100000:{0x100000 + size:X}", result.Serial[0]);
+        var dir = Directory.CreateTempSubdirectory("noslot-").FullName;
+        try
+        {
+            var scenario = Path.Combine(dir, "no-slot.toml");
+            File.WriteAllText(scenario, "name = \"no-slot\"\n");
+            var plan = BootPlan.Prepare(BootPlan.FindScenario(scenario, Repo.Scenarios), Repo.Kernel);
+            var result = await BootCommand.RunAsync(plan, null, CancellationToken.None);
+            Directory.Delete(plan.WorkDirectory, recursive: true);
+            Assert.True(result.Outcome is BootOutcome.ExitedClean, result.Outcome.Describe());
+            Assert.Equal($"Kernel: 100000:{0x100000 + size:X}", result.Serial[0]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     /// <summary>
@@ -58,6 +70,7 @@ public class PortBootTests
     /// beginning of what the original printed (the port ends earlier than the original for now).
     /// </summary>
     [Theory]
+    [InlineData("q35-2g")]
     [InlineData("q35-2g-slot4m")]
     [InlineData("q35-2g-smp4")]
     [InlineData("q35-512m")]

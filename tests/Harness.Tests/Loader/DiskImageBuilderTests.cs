@@ -137,11 +137,14 @@ public sealed class DiskImageBuilderTests
         Assert.Contains("smaller than the file", e.Message);
     }
 
+    /// <summary>Any slot at least the file's size is handed over as kernel_size, e.g. the original's own file size 0xF21E8.</summary>
     [Fact]
-    public void A_slot_not_a_multiple_of_4_KiB_is_refused()
+    public void A_slot_of_any_size_is_reported_as_kernel_size()
     {
-        var e = Assert.Throws<LoaderException>(() => DiskImageBuilder.BuildBytes(TestKernels.Config("exit") with { KernelSlot = 0x400200 }));
-        Assert.Contains("4 KiB", e.Message);
+        var (bytes, image) = DiskImageBuilder.BuildBytes(TestKernels.Config("exit") with { KernelSlot = 0xF21E8 });
+        Assert.Equal(0xF21E8UL, image.KernelSizeReported);
+        Assert.True(image.KernelSectors * 512UL >= 0xF21E8UL);
+        Assert.True(bytes.Length >= 4 << 20);
     }
 
     [Fact]
