@@ -2,7 +2,7 @@
 #   make diff-boot   boot the port under QEMU, observed, and diff it against the original's reference
 #   make test        build everything and run every test (unit, harness, boot under real QEMU)
 #
-# Other targets: make boot, make kernel, make harness, make bench, make clean.
+# Other targets: make gate, make boot, make kernel, make harness, make bench, make clean.
 # Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>.
 
 SHELL := /bin/bash
@@ -17,7 +17,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all deps test-deps restore kernel harness boot diff-boot test bench clean
+.PHONY: all deps test-deps restore kernel harness boot diff-boot gate test bench clean
 
 all: kernel harness
 
@@ -32,10 +32,10 @@ restore: deps
 	@$(DOTNET) restore Port.sln --verbosity quiet
 
 kernel: restore
-	@$(DOTNET) build csharp-kernel/Kernel.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet
+	@$(DOTNET) build csharp-kernel/Kernel.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet -clp:NoSummary
 
 harness: restore
-	@$(DOTNET) build harness/Cli/Cli.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet
+	@$(DOTNET) build harness/Cli/Cli.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet -clp:NoSummary
 
 boot: kernel harness
 	@$(HARNESS) boot --kernel $(KERNEL) --scenario $(BOOT_SCENARIO)
@@ -43,8 +43,17 @@ boot: kernel harness
 diff-boot: kernel harness
 	@$(HARNESS) diff-boot --kernel $(KERNEL) --scenario $(SCENARIO) $(if $(REDOX_KERNEL),--original $(REDOX_KERNEL))
 
+# The regression gate: every scenario booted, observed and diffed (against the original's recording, or the
+# port's own baseline in traces/port/ for scenarios without one); one table, non-zero on any failure.
+gate: kernel harness
+	@$(HARNESS) gate --kernel $(KERNEL)
+
+# The gate runs after the tests even when they fail (its table comes after their "N passed, N failed" line);
+# the target fails if either did.
 test: test-deps kernel harness
-	@CONFIG=$(CONFIG) tools/test.sh
+	@CONFIG=$(CONFIG) tools/test.sh; status=$$?; \
+	$(HARNESS) gate --kernel $(KERNEL) || status=1; \
+	exit $$status
 
 bench: kernel harness
 	@CONFIG=$(CONFIG) SCENARIO=$(SCENARIO) tools/bench.sh

@@ -13,7 +13,7 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
 now() { date +%s.%N; }
-build() { dotnet build csharp-kernel/Kernel.csproj -c "$config" --no-restore --nologo --verbosity quiet --artifacts-path "$out/art" -p:KernelOut="$out/kernel/" >/dev/null; }
+build() { dotnet build csharp-kernel/Kernel.csproj -c "$config" --nologo --verbosity quiet -clp:NoSummary --artifacts-path "$out/art" -p:KernelOut="$out/kernel/" >/dev/null; }
 
 t0=$(now); build; t1=$(now)
 touch csharp-kernel/src/arch/x86_64/start.cs
@@ -24,8 +24,21 @@ incr=$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')
 size=$(stat -c %s "$out/kernel/kernel.elf")
 text=$(size -A "$out/kernel/kernel.elf" | awk '$1==".text"{print $2}')
 
-printf '%-40s %8.2f s\n' "full build (C#, ILC, nasm, ld)" "$full"
+printf '%-40s %8.2f s\n' "full build (restore, C#, ILC, nasm, ld)" "$full"
 printf '%-40s %8.2f s\n' "incremental build (start.cs touched)" "$incr"
 printf '%-40s %8d bytes (.text %d)\n' "image size (kernel.elf)" "$size" "$text"
 echo
 dotnet harness/Cli/bin/"$config"/net10.0/harness.dll bench --kernel "$out/kernel/kernel.elf" --scenario "$scenario" --runs "$runs"
+
+# Observed: diff-boot end to end (the port booted under the gdb stub, its trace written, diffed
+# against the reference, the HTML report written), warm (everything built).
+echo
+t4=$(now)
+status=0
+dotnet harness/Cli/bin/"$config"/net10.0/harness.dll diff-boot --kernel "$out/kernel/kernel.elf" --scenario "$scenario" --out "$out/diff" > "$out/diff.log" 2>&1 || status=$?
+t5=$(now)
+diffboot=$(awk -v a="$t4" -v b="$t5" 'BEGIN{print b-a}')
+observed=$(grep -a -m1 '│ wall ' "$out/diff.log" | awk -F'│' '{gsub(/^ +| +$/, "", $3); print $3}')
+printf '%-40s %8.2f s (exit %d)\n' "warm diff-boot, end to end" "$diffboot" "$status"
+printf '%-40s %s\n' "observed boot (gdb stub), wall" "$observed"
+grep -a -m3 -E '│ (events|stops|gdb stub) ' "$out/diff.log" | sed 's/│//g; s/^ */  /'
