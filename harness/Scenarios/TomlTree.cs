@@ -7,7 +7,7 @@ namespace Harness.Scenarios;
 // SyntaxParser.Parse(..., validate: true)) has already refused redefined keys and tables when this
 // is built, so the builder only has to follow TOML's rules for headers, dotted keys and [[arrays]].
 
-internal abstract class TNode(SourceSpan span)
+public abstract class TNode(SourceSpan span)
 {
     public SourceSpan Span { get; } = span;
 
@@ -15,9 +15,9 @@ internal abstract class TNode(SourceSpan span)
     public abstract string Describe();
 }
 
-internal sealed record TEntry(string Key, SourceSpan KeySpan, TNode Value);
+public sealed record TEntry(string Key, SourceSpan KeySpan, TNode Value);
 
-internal sealed class TTable(SourceSpan span) : TNode(span)
+public sealed class TTable(SourceSpan span) : TNode(span)
 {
     private readonly Dictionary<string, TEntry> _byKey = new(StringComparer.Ordinal);
 
@@ -34,14 +34,14 @@ internal sealed class TTable(SourceSpan span) : TNode(span)
     public override string Describe() => "a table";
 }
 
-internal sealed class TArray(SourceSpan span) : TNode(span)
+public sealed class TArray(SourceSpan span) : TNode(span)
 {
     public List<TNode> Items { get; } = [];
 
     public override string Describe() => "an array";
 }
 
-internal sealed class TScalar(ValueSyntax syntax) : TNode(syntax.Span)
+public sealed class TScalar(ValueSyntax syntax) : TNode(syntax.Span)
 {
     public ValueSyntax Syntax { get; } = syntax;
 
@@ -57,12 +57,12 @@ internal sealed class TScalar(ValueSyntax syntax) : TNode(syntax.Span)
 }
 
 /// <summary>The builder's own refusals (should not happen after Tomlyn's validation).</summary>
-internal sealed class TomlTreeException(SourceSpan span, string message) : Exception(message)
+public sealed class TomlTreeException(SourceSpan span, string message) : Exception(message)
 {
     public SourceSpan Span { get; } = span;
 }
 
-internal static class TomlTree
+public static class TomlTree
 {
     public static TTable Build(DocumentSyntax doc)
     {

@@ -1,3 +1,4 @@
+using Harness.Scenarios;
 using System.Globalization;
 using System.Security.Cryptography;
 using Tomlyn.Parsing;
