@@ -69,33 +69,9 @@ public static class SerialLog
         return lines;
     }
 
-    /// <summary>What a panic's stack trace is replaced by in <see cref="WithoutStackTraces"/>.</summary>
-    public const string StackTraceMarker = "<stack trace>";
-
-    /// <summary>
-    /// A panic's stack trace (the "TRACE: rbp" line and the frame lines after it, up to "HALT")
-    /// holds this binary's own addresses, call depth and symbol names: it is replaced by one
-    /// marker line, so that two kernels' logs compare by everything else.
-    /// </summary>
-    public static IReadOnlyList<string> WithoutStackTraces(IReadOnlyList<string> lines)
-    {
-        var result = new List<string>(lines.Count);
-        var inTrace = false;
-        foreach (var line in lines)
-        {
-            if (line.StartsWith("TRACE: ", StringComparison.Ordinal))
-            {
-                inTrace = true;
-                result.Add(StackTraceMarker);
-                continue;
-            }
-            if (inTrace && line.StartsWith(' '))
-                continue;
-            inTrace = false;
-            result.Add(line);
-        }
-        return result;
-    }
+    /// <summary>The log with each panic stack trace folded into one line, as the diff compares it.</summary>
+    public static IReadOnlyList<string> WithoutStackTraces(IReadOnlyList<string> lines) =>
+        Harness.Diff.Normalise.StackTraces.Fold(lines).Select(l => l.Text).ToList();
 
     public sealed record Divergence(int Line, string? Expected, string? Actual);
 
