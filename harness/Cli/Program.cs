@@ -99,6 +99,7 @@ root.Subcommands.Add(bench);
 root.Subcommands.Add(RecordCommand.Build(scenariosDir));
 root.Subcommands.Add(DiffCommand.Build());
 root.Subcommands.Add(ReportCommand.Build());
+root.Subcommands.Add(GateCommand.Build(scenariosDir));
 
 return await root.Parse(args).InvokeAsync();
 

@@ -44,6 +44,19 @@ public class PortBootTests
         Assert.Equal("HALT", result.Serial[^1]);
     }
 
+    /// <summary>Free memory ends at 0x800000: the heap growth for graphical debug's offscreen buffer runs out of frames, as in the original.</summary>
+    [Fact]
+    public async Task Out_of_frames_during_a_heap_growth_panics_as_the_original()
+    {
+        var result = await Boot("out-of-frames-heap");
+        var panic = Assert.IsType<BootOutcome.Panic>(result.Outcome);
+        Assert.Equal("PANIC: out of frames", panic.Line);
+        Assert.Contains("FILE: src/arch/x86_64/paging/mapper.rs", result.Serial);
+        Assert.Contains("LINE: 117", result.Serial);
+        Assert.Equal("Starting graphical debug", result.Serial[result.Serial.ToList().IndexOf("PANIC: out of frames") - 1]);
+        Assert.Equal("HALT", result.Serial[^1]);
+    }
+
     [Fact]
     public async Task Without_a_slot_the_port_reports_its_own_file_size()
     {
