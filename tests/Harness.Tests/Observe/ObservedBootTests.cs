@@ -142,6 +142,38 @@ public class ObservedBootTests
     }
 
     [Fact]
+    public async Task A_kernel_that_triple_faults_between_two_events_leaves_an_incomplete_trace_saying_so()
+    {
+        using var dir = new TempDir();
+        // The port with `ud2` right after the memory step: the loader's IDT (the real-mode vector
+        // table) is still loaded, so the #UD cannot be delivered and the CPU triple-faults.
+        var original = ObserveFixtures.PortKernel;
+        var elf = ElfImage.Load(original);
+        var resolved = Harness.Observe.Map.ResolvedObservationMap.Resolve(
+            Harness.Observe.Map.ObservationMapLoader.Load(ObserveFixtures.PortMap), elf);
+        var faultAt = resolved.Checkpoints.Single(c => c.Name == "memory_done").Address;
+        var section = elf.SectionAt(faultAt)!;
+        var bytes = File.ReadAllBytes(original);
+        var offset = (long)(section.Offset + (faultAt - section.Address));
+        bytes[offset] = 0x0F;
+        bytes[offset + 1] = 0x0B;
+        var kernel = dir.File("triple.elf");
+        File.WriteAllBytes(kernel, bytes);
+
+        var qemu = ObserveFixtures.Plan(Scenario, kernel, dir.Path, timeout: TimeSpan.FromSeconds(20));
+        var result = await KernelObserver.RunAsync(ObserveFixtures.Request(kernel, qemu, dir.File("triple.jsonl"), Scenario));
+
+        Assert.False(result.Complete);
+        Assert.Equal(EndHow.TripleFault, result.How);
+        Assert.NotNull(result.Error);
+        Assert.Contains("last checkpoint: memory_done", result.Error);
+        var trace = TraceReader.Read(result.TracePath);
+        Assert.False(trace.IsComplete);
+        Assert.Contains("memory_done", trace.CheckpointsByName.Keys);
+        Assert.DoesNotContain("paging_done", trace.CheckpointsByName.Keys);
+    }
+
+    [Fact]
     public async Task A_required_symbol_missing_from_the_kernel_fails_before_anything_boots()
     {
         using var dir = new TempDir();
