@@ -51,9 +51,7 @@ gate: kernel harness
 # The gate runs after the tests even when they fail (its table comes after their "N passed, N failed" line);
 # the target fails if either did.
 test: test-deps kernel harness
-	@CONFIG=$(CONFIG) tools/test.sh; status=$$?; \
-	$(HARNESS) gate --kernel $(KERNEL) || status=1; \
-	exit $$status
+	@CONFIG=$(CONFIG) GATE="$(HARNESS) gate --kernel $(KERNEL)" tools/test.sh
 
 bench: kernel harness
 	@CONFIG=$(CONFIG) SCENARIO=$(SCENARIO) tools/bench.sh

@@ -21,12 +21,21 @@ read -r passed failed skipped < <(awk '
   }
   END { printf "%d %d %d\n", p, f, s }' "$log")
 
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "no test ran" >&2
+  status=1
+fi
+[ "$failed" -eq 0 ] || status=1
+
+# The regression gate (GATE="command"): every scenario booted observed and diffed. It counts as
+# one more test in the closing line, which stays the last line printed.
+if [ -n "${GATE:-}" ]; then
+  echo
+  if $GATE; then passed=$((passed + 1)); gate=passed; else failed=$((failed + 1)); gate=FAILED; status=1; fi
+  echo
+  echo "xunit: $((passed + failed - 1)) run, gate: ${gate}"
+fi
+
 echo
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
-  exit 1
-fi
-if [ "$passed" -eq 0 ]; then
-  echo "no test ran" >&2
-  exit 1
-fi
+exit "$status"
