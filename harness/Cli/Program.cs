@@ -101,6 +101,25 @@ root.Subcommands.Add(DiffCommand.Build());
 root.Subcommands.Add(ReportCommand.Build());
 root.Subcommands.Add(GateCommand.Build(scenariosDir));
 
+// ---- harness import-references -----------------------------------------------------------
+var importFrom = new Option<string>("--from") { Description = "Folder of recordings of the original, one folder per boot (e.g. ../shared/reference)", Required = true };
+var importTo = new Option<string>("--to") { Description = "Where the project keeps them", DefaultValueFactory = _ => "traces/reference" };
+var import = new Command("import-references", "Copy recordings of the original (observations.jsonl, serial.log, PROVENANCE.md, e820.json) into traces/reference/, each with a SOURCE.md of where it came from and its files' sha256; each is read back as a trace first");
+import.Options.Add(importFrom);
+import.Options.Add(importTo);
+import.SetAction(parse => RunSync(() =>
+{
+    var from = parse.GetValue(importFrom)!;
+    if (!Directory.Exists(from))
+        throw new UsageException($"--from {from}: no such folder");
+    var table = new Table().AddColumns("scenario", "imported to", "bytes");
+    foreach (var result in Harness.Trace.Import.ReferenceImporter.ImportAll(from, parse.GetValue(importTo)!))
+        table.AddRow(Markup.Escape(result.Scenario), Markup.Escape(result.Destination), result.TotalBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    AnsiConsole.Write(table);
+    return ExitCodes.Ok;
+}));
+root.Subcommands.Add(import);
+
 return await root.Parse(args).InvokeAsync();
 
 static async Task<int> Run(Func<Task<int>> body)
@@ -131,6 +150,7 @@ static string? BadInput(Exception e) => e switch
     Harness.Elf.ElfException elf => elf.Message,
     Harness.Observe.Map.ObservationMapException map => map.Message,
     Harness.Report.ReportInputException report => report.Message,
+    Harness.Trace.TraceFormatException trace => trace.Message,
     FileNotFoundException f => f.Message,
     _ => null,
 };

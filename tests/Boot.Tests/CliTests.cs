@@ -89,4 +89,25 @@ public class CliTests
         foreach (var file in Directory.GetFiles(Repo.Scenarios, "*.toml"))
             Assert.Contains(Path.GetFileNameWithoutExtension(file), output);
     }
+
+    [Fact]
+    public void Import_references_copies_each_recording_with_its_provenance()
+    {
+        var to = Directory.CreateTempSubdirectory("imported-").FullName;
+        try
+        {
+            var (status, output) = Harness("import-references", "--from", Path.Combine(Repo.Root, "traces", "reference"), "--to", to);
+            Assert.True(status == 0, output);
+            foreach (var dir in Directory.GetDirectories(Path.Combine(Repo.Root, "traces", "reference")))
+            {
+                var name = Path.GetFileName(dir);
+                Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "observations.jsonl")), File.ReadAllBytes(Path.Combine(to, name, "observations.jsonl")));
+                Assert.Contains("sha256", File.ReadAllText(Path.Combine(to, name, "SOURCE.md")), StringComparison.OrdinalIgnoreCase);
+            }
+        }
+        finally
+        {
+            Directory.Delete(to, recursive: true);
+        }
+    }
 }
