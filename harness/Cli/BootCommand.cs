@@ -7,19 +7,18 @@ namespace Harness.Cli;
 /// <summary>`harness boot`: build the disk image, start QEMU, stream COM1, say how the boot ended.</summary>
 public static class BootCommand
 {
-    public sealed record Result(BootOutcome Outcome, IReadOnlyList<string> Serial, TimeSpan? FirstSerialLine, TimeSpan Elapsed);
+    /// <summary>How the boot ended, its serial lines, and the wall time of the whole run.</summary>
+    public sealed record Result(BootOutcome Outcome, IReadOnlyList<string> Serial, TimeSpan Elapsed);
 
     /// <summary>Boots <paramref name="plan"/>; <paramref name="echo"/> gets each serial line as it arrives.</summary>
     public static async Task<Result> RunAsync(BootPlan plan, Action<string>? echo, CancellationToken ct)
     {
         var lines = new List<string>();
-        TimeSpan? first = null;
         var clock = Stopwatch.StartNew();
         var outcome = await QemuRunner.RunAsync(plan.Qemu, line =>
         {
             lock (lines)
             {
-                first ??= clock.Elapsed;
                 lines.Add(line);
             }
             echo?.Invoke(line);
@@ -27,7 +26,7 @@ public static class BootCommand
         clock.Stop();
         lock (lines)
         {
-            return new Result(outcome, lines.ToList(), first, clock.Elapsed);
+            return new Result(outcome, lines.ToList(), clock.Elapsed);
         }
     }
 
