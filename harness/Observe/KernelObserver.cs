@@ -60,6 +60,14 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
     private readonly Dictionary<ulong, List<ResolvedCheckpoint>> _checkpointAt = [];
     private readonly HashSet<ulong> _panicAt = [];
     private readonly Dictionary<ulong, ResolvedEntry<FrameAllocSpec>> _allocAt = [];
+
+    // One stop per allocation (FrameAllocSpec.CountAtCallSites): the allocation entry point that is
+    // not armed, each return site's count when the call site loads an immediate, the call
+    // instructions whose count is read when they are reached, and those counts until their return.
+    private ResolvedEntry<FrameAllocSpec>? _allocByReturn;
+    private readonly Dictionary<ulong, ulong> _staticCount = [];
+    private readonly Dictionary<ulong, ulong> _callSiteReturn = [];
+    private readonly Dictionary<(ulong Return, ulong Rsp), ulong> _dynamicCount = [];
     private readonly Dictionary<ulong, ResolvedEntry<FrameFreeSpec>> _freeAt = [];
     private readonly Dictionary<ulong, ResolvedEntry<HeapExtendSpec>> _extendAt = [];
     private readonly Dictionary<ulong, ResolvedEntry<HeapMapSpec>> _mapAt = [];
@@ -242,11 +250,23 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
         foreach (var x in map.HeapExtend) _extendAt.TryAdd(x.Address, x);
         foreach (var m in map.HeapMap) _mapAt.TryAdd(m.Address, m);
         _patAt.UnionWith(map.PatWrites);
-        foreach (var address in _checkpointAt.Keys.Concat(_panicAt).Concat(_allocAt.Keys).Concat(_freeAt.Keys).Concat(_extendAt.Keys).Concat(_mapAt.Keys).Concat(_patAt))
+        var returnSites = ReturnSites();
+        if (map.FrameAlloc.Count == 1 && map.FrameAlloc[0].Spec.CountAtCallSites && returnSites.Count > 0 && _freeAt.Count <= 1)
+        {
+            // One stop per allocation: the entry point is not armed; its counts come from the call sites.
+            _allocByReturn = map.FrameAlloc[0];
+            _allocAt.Clear();
+            foreach (var (call, ret, count) in CallSites(_allocByReturn.Address))
+            {
+                if (count is { } c) _staticCount[ret] = c;
+                else _callSiteReturn[call] = ret;
+            }
+        }
+        foreach (var address in _checkpointAt.Keys.Concat(_panicAt).Concat(_allocAt.Keys).Concat(_freeAt.Keys).Concat(_extendAt.Keys).Concat(_mapAt.Keys).Concat(_patAt).Concat(_callSiteReturn.Keys))
             await InsertAsync(address, ct).ConfigureAwait(false);
         // The return sites of direct calls to the allocator's entry points stay armed for the whole run, so that
         // catching a result does not insert and remove a breakpoint per call (each change flushes QEMU's code cache).
-        foreach (var address in ReturnSites())
+        foreach (var address in returnSites)
             await InsertAsync(address, ct).ConfigureAwait(false);
 
         // 4. Run: every stop is a breakpoint of ours; handle it, step off it, go on.
@@ -312,6 +332,48 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
         return sites;
     }
 
+    /// <summary>
+    /// Every direct call of <paramref name="target"/>: the call instruction, its return address, and the count
+    /// when the instruction just before the call loads an immediate into the count register (and no branch
+    /// lands on the call itself, which would skip that load).
+    /// </summary>
+    private List<(ulong Call, ulong Return, ulong? Count)> CallSites(ulong target)
+    {
+        var countRegister = _allocByReturn!.Spec.CountRegister;
+        var sites = new List<(ulong, ulong, ulong?)>();
+        foreach (var function in elf.Symbols.Where(s => s.Type == SymbolType.Func && s.Size > 0 && s.Value != target)
+                     .GroupBy(s => s.Value).Select(g => g.First()))
+        {
+            IReadOnlyList<Harness.Elf.Disassembly.DisassembledInstruction> code;
+            try
+            {
+                code = elf.DisassembleSymbol(function.Name);
+            }
+            catch (ElfException)
+            {
+                continue;
+            }
+            // A call that some branch jumps to directly may be reached without the load before it.
+            var branchTargets = code.Select(c => c.Instruction)
+                .Where(i => i.FlowControl is Iced.Intel.FlowControl.ConditionalBranch or Iced.Intel.FlowControl.UnconditionalBranch)
+                .Select(i => i.NearBranchTarget).ToHashSet();
+            for (var k = 0; k < code.Count; k++)
+            {
+                var i = code[k].Instruction;
+                if (i.Mnemonic != Iced.Intel.Mnemonic.Call || !i.IsCallNear || i.NearBranchTarget != target)
+                    continue;
+                ulong? count = null;
+                if (k > 0 && !branchTargets.Contains(i.IP) && code[k - 1].Instruction is var before && before.Mnemonic == Iced.Intel.Mnemonic.Mov
+                    && before.Op0Kind == Iced.Intel.OpKind.Register
+                    && string.Equals(Iced.Intel.RegisterExtensions.GetFullRegister(before.Op0Register).ToString(), countRegister, StringComparison.OrdinalIgnoreCase)
+                    && before.Op1Kind is Iced.Intel.OpKind.Immediate32 or Iced.Intel.OpKind.Immediate32to64 or Iced.Intel.OpKind.Immediate64)
+                    count = before.GetImmediate(1);
+                sites.Add((i.IP, i.NextIP, count));
+            }
+        }
+        return sites;
+    }
+
     /// <summary>Handles one breakpoint stop; true when it was the panic handler.</summary>
     private async Task<bool> HandleStopAsync(ulong rip, Registers regs, CancellationToken ct)
     {
@@ -328,6 +390,19 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
                 WriteEvent(new FrameAllocEvent { Seq = 0, Phase = _phase, Count = p.Count, Frame = frame, Caller = p.Caller, Via = a.Spec.Via },
                     $"frame_alloc count {p.Count} -> {(frame is { } f ? $"0x{f:x}" : "None")} from {p.Caller}");
             }
+        }
+        if (_callSiteReturn.TryGetValue(rip, out var willReturnTo))
+        {
+            // A call whose count is not an immediate: read it now; the return site (RSP then = RSP now) writes the event.
+            _dynamicCount[(willReturnTo, rsp)] = regs[_allocByReturn!.Spec.CountRegister];
+        }
+        if (_allocByReturn is { } byReturn && (_staticCount.TryGetValue(rip, out var staticCount) || _dynamicCount.Remove((rip, rsp), out staticCount)))
+        {
+            var some = (regs[byReturn.Spec.ResultTagRegister] & 0xFF) != 0;
+            ulong? frame = some ? regs[byReturn.Spec.ResultFrameRegister] * 4096 : null;
+            var caller = Caller(rip);
+            WriteEvent(new FrameAllocEvent { Seq = 0, Phase = _phase, Count = staticCount, Frame = frame, Caller = caller, Via = byReturn.Spec.Via },
+                $"frame_alloc count {staticCount} -> {(frame is { } f2 ? $"0x{f2:x}" : "None")} from {caller}");
         }
         if (_patAt.Contains(rip) && (regs["rcx"] & 0xFFFF_FFFF) == 0x277)
         {
