@@ -3,7 +3,14 @@ using alloc.vec;
 using core.fmt;
 using Kernel.acpi.sdt;
 using Kernel.arch.x86_64.debug;
+using Kernel.arch.x86_64.device.local_apic;
 using Kernel.arch.x86_64.paging;
+using Kernel.arch.x86_64.paging.entry;
+using Kernel.arch.x86_64.paging.mapper;
+using Kernel.arch.x86_64.start;
+using Kernel.consts;
+using Kernel.Hal;
+using Kernel.memory;
 
 namespace Kernel.acpi.madt
 {
@@ -20,9 +27,21 @@ namespace Kernel.acpi.madt
     {
         /// <summary>
         /// The original's `multi_core` cargo feature, off in the default build that the reference
-        /// recordings come from: no AP is started, the trampoline is never mapped.
+        /// recordings come from: no AP is started, the trampoline is never mapped. A build with
+        /// `-p:PortFeatures=multi_core` (Kernel.csproj) turns it on.
         /// </summary>
+#if FEATURE_MULTI_CORE
+        public const bool MULTI_CORE = true;
+#else
         public const bool MULTI_CORE = false;
+#endif
+
+        /// <summary>The trampoline's six u64 fields (harness/Loader/asm/layout.inc), as indexes from its first word.</summary>
+        public const int TRAMPOLINE_READY = 0, TRAMPOLINE_CPU_ID = 1, TRAMPOLINE_PAGE_TABLE = 2;
+        public const int TRAMPOLINE_STACK_START = 3, TRAMPOLINE_STACK_END = 4, TRAMPOLINE_CODE = 5;
+
+        /// <summary>Frames of an AP's stack.</summary>
+        public const ulong AP_STACK_FRAMES = 64;
 
         /// <summary>
         /// The BSP's local APIC as device init left it (`LOCAL_APIC`: id register, x2APIC mode,
@@ -68,10 +87,11 @@ namespace Kernel.acpi.madt
                     w.Str("\n");
                 }
 
+                byte me = 0;
                 if (LocalApicSource != null)
                 {
                     LocalApicView local_apic = LocalApicSource();
-                    byte me = (byte)local_apic.id;
+                    me = (byte)local_apic.id;
 
                     if (local_apic.x2)
                     {
@@ -90,15 +110,151 @@ namespace Kernel.acpi.madt
                     }
                 }
 
+#pragma warning disable CS0162 // MULTI_CORE is a constant: the default build never starts an AP
                 if (MULTI_CORE)
                 {
-                    // NOT PORTED: the `multi_core` start-up of the APs (map the trampoline at
-                    // 0x7E00 writable, for each enabled LocalApic entry other than this CPU's:
-                    // 64-frame stack, INIT and START IPIs, wait for the trampoline and AP_READY,
-                    // then unmap the trampoline). The default build never compiles it in.
+                    StartAps(ref active_table, m, me);
                 }
+#pragma warning restore CS0162
             }
             madt_sdt.Dispose();
+        }
+
+        /// <summary>
+        /// The `multi_core` branch of `Madt::init`: the trampoline page is identity-mapped
+        /// writable; every MADT entry is printed; each enabled local APIC other than this CPU's
+        /// gets a CPU number, a 64-frame stack, the trampoline fields, an INIT and a START IPI, and
+        /// is waited for (the trampoline's `ready`, then AP_READY); the trampoline is unmapped last.
+        /// </summary>
+        private static void StartAps(ref ActivePageTable active_table, Madt madt, byte me)
+        {
+            ref LocalApic local_apic = ref LocalApicModule.LOCAL_APIC;
+
+            Frame trampoline_frame = Frame.ContainingAddress(new PhysicalAddress(Acpi.TRAMPOLINE));
+            Page trampoline_page = Page.ContainingAddress(new VirtualAddress(Acpi.TRAMPOLINE));
+
+            // The trampoline page, identity-mapped and writable
+            {
+                MapperFlush result = active_table.mapper.MapTo(trampoline_page, trampoline_frame, EntryFlags.PRESENT | EntryFlags.WRITABLE);
+                result.Flush(ref active_table);
+            }
+
+            MadtIter entries = madt.Iter();
+            while (entries.Next() is MadtEntry madt_entry)
+            {
+                using (var w = Writer.New()) { w.Str("      "); madt_entry.Debug(w); w.Str("\n"); }
+
+                if (madt_entry.kind != MadtEntryKind.LocalApic)
+                {
+                    continue;
+                }
+
+                MadtLocalApic* ap_local_apic = (MadtLocalApic*)madt_entry.entry;
+                if (ap_local_apic->id == me)
+                {
+                    using (var w = Writer.New()) { w.Str("        This is my local APIC\n"); }
+                }
+                else if ((ap_local_apic->flags & 1) == 1)
+                {
+                    // One more CPU
+                    Start.CPU_COUNT.FetchAdd(1);
+
+                    // Its stack
+                    Frame? stack_frame = Memory.AllocateFrames(AP_STACK_FRAMES);
+                    if (!stack_frame.HasValue)
+                    {
+                        Panic.Fail("no more frames in acpi stack_start", "src/acpi/madt.rs", 67);
+                    }
+                    ulong stack_start = stack_frame.Value.StartAddress().Get() + Consts.KERNEL_OFFSET;
+                    ulong stack_end = stack_start + AP_STACK_FRAMES * 4096;
+
+                    ulong* ap_ready = (ulong*)Acpi.TRAMPOLINE;
+                    WriteTrampoline(ap_ready, ap_local_apic->id, active_table.Address(), stack_start, stack_end, ApEntry.Address());
+                    Start.AP_READY.Store(false);
+
+                    using (var w = Writer.New()) { w.Str("        AP "); w.Dec(ap_local_apic->id); w.Str(":"); }
+
+                    // INIT IPI
+                    {
+                        ulong icr = InitIpiIcr(local_apic.x2, ap_local_apic->id);
+                        using (var w = Writer.New()) { w.Str(" IPI..."); }
+                        local_apic.SetIcr(icr);
+                    }
+
+                    // START IPI: the AP begins in real mode at AP_STARTUP (0x0800:0000)
+                    {
+                        ulong icr = StartIpiIcr(local_apic.x2, ap_local_apic->id);
+                        using (var w = Writer.New()) { w.Str(" SIPI..."); }
+                        local_apic.SetIcr(icr);
+                    }
+
+                    // The trampoline sets `ready` once in long mode, kstart_ap sets AP_READY
+                    using (var w = Writer.New()) { w.Str(" Wait..."); }
+                    while (Atomic.Load(ap_ready + TRAMPOLINE_READY) == 0)
+                    {
+                        Cpu.Pause();
+                    }
+                    using (var w = Writer.New()) { w.Str(" Trampoline..."); }
+                    while (!Start.AP_READY.Load())
+                    {
+                        Cpu.Pause();
+                    }
+                    using (var w = Writer.New()) { w.Str(" Ready\n"); }
+
+                    active_table.FlushAll();
+                }
+                else
+                {
+                    using (var w = Writer.New()) { w.Str("        CPU Disabled\n"); }
+                }
+            }
+
+            // The trampoline page goes again (its emptied tables with it)
+            {
+                MapperFlush result = active_table.mapper.UnmapReturn(trampoline_page, false, out Frame _);
+                result.Flush(ref active_table);
+            }
+        }
+
+        /// <summary>
+        /// The trampoline's fields for one AP, each an atomic store: `ready` cleared, the AP's
+        /// APIC id as its CPU id, the BSP's page table, the stack bounds, the entry.
+        /// </summary>
+        internal static void WriteTrampoline(ulong* ap_ready, ulong cpu_id, ulong page_table, ulong stack_start, ulong stack_end, ulong code)
+        {
+            Atomic.Store(ap_ready + TRAMPOLINE_READY, 0);
+            Atomic.Store(ap_ready + TRAMPOLINE_CPU_ID, cpu_id);
+            Atomic.Store(ap_ready + TRAMPOLINE_PAGE_TABLE, page_table);
+            Atomic.Store(ap_ready + TRAMPOLINE_STACK_START, stack_start);
+            Atomic.Store(ap_ready + TRAMPOLINE_STACK_END, stack_end);
+            Atomic.Store(ap_ready + TRAMPOLINE_CODE, code);
+        }
+
+        /// <summary>INIT IPI: delivery mode INIT, level assert (0x4500), the destination in bits 32.. (x2APIC) or 56.. (xAPIC).</summary>
+        internal static ulong InitIpiIcr(bool x2, byte ap_id)
+        {
+            ulong icr = 0x4500;
+            return icr | Destination(x2, ap_id);
+        }
+
+        /// <summary>START IPI: delivery mode start-up, level assert (0x4600), vector = AP_STARTUP's 4 KiB page, the destination as for INIT.</summary>
+        internal static ulong StartIpiIcr(bool x2, byte ap_id)
+        {
+            ulong ap_segment = (Acpi.AP_STARTUP >> 12) & 0xFF;
+            ulong icr = 0x4600 | ap_segment;
+            return icr | Destination(x2, ap_id);
+        }
+
+        private static ulong Destination(bool x2, byte ap_id)
+        {
+            if (x2)
+            {
+                return (ulong)ap_id << 32;
+            }
+            else
+            {
+                return (ulong)ap_id << 56;
+            }
         }
 
         /// <summary>Some when the signature is "APIC" and the data holds at least the address and the flags.</summary>

@@ -28,6 +28,19 @@ namespace Kernel.arch.x86_64.start
     }
 
     /// <summary>
+    /// What an AP's entry is handed (packed, four u64): the trampoline's fields from cpu_id on
+    /// (acpi/madt.cs writes them, the loader passes their address).
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 1)]
+    public struct KernelArgsAp
+    {
+        public ulong cpu_id;
+        public ulong page_table;
+        public ulong stack_start;
+        public ulong stack_end;
+    }
+
+    /// <summary>
     /// start.rs: where the kernel begins. The loader calls `kstart` with rdi = the packed args;
     /// it runs every init step in the original's order and then enters kmain.
     /// </summary>
@@ -135,6 +148,57 @@ namespace Kernel.arch.x86_64.start
             BSP_READY.Store(true);
 
             Lib.Kmain(CPU_COUNT.Load(), (byte*)env_base, env_size);
+        }
+
+        /// <summary>
+        /// The entry to C# for an AP (asm/ap.asm's stub calls it with the trampoline's fields from
+        /// cpu_id on): its own paging view, GDT and IDT, the per-CPU test, its local APIC; then it
+        /// reports ready and waits for the BSP before kmain_ap.
+        /// </summary>
+        [RuntimeExport("kstart_ap")]
+        public static void KStartAp(KernelArgsAp* args_ptr)
+        {
+            ulong cpu_id;
+            {
+                cpu_id = args_ptr->cpu_id;
+                ulong bsp_table = args_ptr->page_table;
+                ulong stack_start = args_ptr->stack_start;
+                ulong stack_end = args_ptr->stack_end;
+
+                AssertEq(BSS_TEST_ZERO, 0, 151);
+                AssertEq(DATA_TEST_NONZERO, 0xFFFF_FFFF_FFFF_FFFF, 152);
+
+                // Initialize paging
+                ulong tcb_offset = Paging.InitAp(cpu_id, bsp_table, stack_start, stack_end);
+
+                // Set up GDT for AP
+                Gdt.Init(tcb_offset, stack_end);
+
+                // Set up IDT for AP
+                Idt.Init();
+
+                // Test tdata and tbss
+                {
+                    AssertEq(*TBSS_TEST_ZERO, 0, 165);
+                    *TBSS_TEST_ZERO += 1;
+                    AssertEq(*TBSS_TEST_ZERO, 1, 167);
+                    AssertEq(*TDATA_TEST_NONZERO, 0xFFFF_FFFF_FFFF_FFFF, 168);
+                    *TDATA_TEST_NONZERO -= 1;
+                    AssertEq(*TDATA_TEST_NONZERO, 0xFFFF_FFFF_FFFF_FFFE, 170);
+                }
+
+                // Initialize devices (for AP)
+                Device.InitAp();
+
+                AP_READY.Store(true);
+            }
+
+            while (!BSP_READY.Load())
+            {
+                Cpu.Pause();
+            }
+
+            Lib.KmainAp(cpu_id);
         }
 
         /// <summary>`assert_eq!(left, right)` in start.rs at the given line.</summary>

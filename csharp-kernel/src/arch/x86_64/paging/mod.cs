@@ -134,6 +134,77 @@ namespace Kernel.arch.x86_64.paging
             return active_table;
         }
 
+        /// <summary>
+        /// Paging for an AP: no table of its own. The BSP's table (handed over by the trampoline)
+        /// gets, through the temporary page, this CPU's TLS block and the AP's stack at
+        /// KERNEL_OFFSET, then becomes the active table. Returns the thread control block offset.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static ulong InitAp(ulong cpu_id, ulong bsp_table, ulong stack_start, ulong stack_end)
+        {
+            InitPat();
+
+            ActivePageTable active_table = ActivePageTable.New();
+
+            InactivePageTable new_table = InactivePageTable.FromAddress(bsp_table);
+
+            TemporaryPage temporary_page = new TemporaryPage(Page.ContainingAddress(new VirtualAddress(Consts.USER_TMP_MISC_OFFSET)));
+
+            InitContext context = new InitContext
+            {
+                cpu_id = cpu_id,
+                stack_start = stack_start,
+                stack_end = stack_end,
+            };
+            active_table.With(ref new_table, ref temporary_page, &InitApMappings, &context);
+
+            // The loader's table gives way to the BSP's; this flushes the TLB
+            active_table.Switch(new_table);
+
+            return InitTcb(cpu_id);
+        }
+
+        /// <summary>The body of init_ap's `with` closure: this CPU's TLS block, then its stack.</summary>
+        private static void InitApMappings(ref Mapper mapper, void* argument)
+        {
+            InitContext* context = (InitContext*)argument;
+
+            // Map tdata and tbss
+            {
+                ulong size = Registers.LinkerSymbol(Registers.TBSS_END) - Registers.LinkerSymbol(Registers.TDATA_START);
+
+                ulong start = Consts.KERNEL_PERCPU_OFFSET + Consts.KERNEL_PERCPU_SIZE * context->cpu_id;
+                ulong end = start + size;
+
+                Page start_page = Page.ContainingAddress(new VirtualAddress(start));
+                Page end_page = Page.ContainingAddress(new VirtualAddress(end - 1));
+                PageIter pages = Page.RangeInclusive(start_page, end_page);
+                while (pages.Next() is Page page)
+                {
+                    MapperFlush result = mapper.Map(page, EntryFlags.PRESENT | EntryFlags.GLOBAL | EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE);
+                    // not the active table: the switch flushes everything
+                    result.Ignore();
+                }
+            }
+
+            // Remap stack writable, no execute
+            ulong remap_start = context->stack_start - Consts.KERNEL_OFFSET;
+            ulong remap_end = context->stack_end - Consts.KERNEL_OFFSET;
+            if (remap_end > remap_start)
+            {
+                Frame start_frame = Frame.ContainingAddress(new PhysicalAddress(remap_start));
+                Frame end_frame = Frame.ContainingAddress(new PhysicalAddress(remap_end - 1));
+                for (ulong number = start_frame.number; number <= end_frame.number; number++)
+                {
+                    Frame frame = new Frame(number);
+                    Page page = Page.ContainingAddress(new VirtualAddress(frame.StartAddress().Get() + Consts.KERNEL_OFFSET));
+                    MapperFlush result = mapper.MapTo(page, frame, EntryFlags.PRESENT | EntryFlags.GLOBAL | EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE);
+                    // not the active table: the switch flushes everything
+                    result.Ignore();
+                }
+            }
+        }
+
         /// <summary>The body of init's `with` closure: runs with the new table recursively mapped.</summary>
         private static void InitMappings(ref Mapper mapper, void* argument)
         {
