@@ -85,6 +85,26 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
     private readonly HashSet<ulong> _patAt = [];
     private bool _registersFromMonitor;
 
+    private static readonly string[] SignatureRegisters =
+        ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip", "eflags"];
+
+    private ulong[] _lastSignature = [];
+
+    /// <summary>Stops that repeated the previous one exactly and were not handled again.</summary>
+    private int _restops;
+
+    private static ulong[] Signature(Registers regs) => SignatureRegisters.Select(r =>
+    {
+        try
+        {
+            return regs[r];
+        }
+        catch (Exception e) when (e is ObserverException or KeyNotFoundException or ArgumentException)
+        {
+            return 0UL; // a register this stub does not show (QEMU's monitor names EFLAGS "EFL")
+        }
+    }).ToArray();
+
     /// <summary>General-purpose registers at a stop, by lower-case name (rax … r15, rip).</summary>
     private sealed class Registers(Func<string, ulong> read)
     {
@@ -167,6 +187,7 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
                 {
                     ["events"] = _events,
                     ["stops"] = _stops,
+                    ["repeated_stops"] = _restops,
                     ["checkpoints"] = _checkpoints.Count,
                     ["gdb"] = new JsonObject
                     {
@@ -287,6 +308,16 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
             var rip = regs["rip"];
             if (!_inserted.Contains(rip))
                 throw new ObserverException($"the target stopped at 0x{rip:x} ({elf.Symbolize(rip)}), where no breakpoint of the observer is ({_gdb.LastStop?.Raw})");
+            // A stop reported again with every register as it was — the step off the breakpoint did
+            // not execute an instruction (seen on a loaded machine) — is the same stop: handled once.
+            var signature = Signature(regs);
+            if (signature.SequenceEqual(_lastSignature))
+            {
+                _restops++;
+                step = true;
+                continue;
+            }
+            _lastSignature = signature;
             if (await HandleStopAsync(rip, regs, ct).ConfigureAwait(false))
             {
                 // The panic handler: the rest is the kernel printing its panic; QEMU's runner stops it.
