@@ -412,22 +412,8 @@ public static class GateCommand
         try
         {
             plan = BootPlan.Prepare(s, kernel, gdb: new GdbEndpoint.UnixSocket(Path.Combine(socketDir, "gdb.sock")), paused: true);
-            var throttle = Stopwatch.StartNew();
-            return await KernelObserver.RunAsync(new ObserveRequest
-            {
-                KernelPath = kernel,
-                Map = map,
-                Qemu = plan.Qemu,
-                TracePath = tracePath,
-                Scenario = s.Name,
-                KernelSlot = s.Boot.KernelSlot,
-                Progress = p =>
-                {
-                    if (throttle.ElapsedMilliseconds < 100) return;
-                    throttle.Restart();
-                    status($"{p.Checkpoint ?? "(before kstart)"}, {p.Events} events");
-                },
-            }, ct);
+            return await KernelObserver.RunAsync(
+                RecordCommand.Request(kernel, map, plan, tracePath, p => status($"{p.Checkpoint ?? "(before kstart)"}, {p.Events} events")), ct);
         }
         finally
         {

@@ -81,23 +81,9 @@ public static class RecordCommand
         ObservationResult result;
         try
         {
-            var throttle = Stopwatch.StartNew();
             result = await AnsiConsole.Status().StartAsync("starting QEMU…", async ctx =>
-                await KernelObserver.RunAsync(new ObserveRequest
-                {
-                    KernelPath = kernel,
-                    Map = map,
-                    Qemu = plan.Qemu,
-                    TracePath = outPath,
-                    Scenario = scenario.Name,
-                    KernelSlot = scenario.Boot.KernelSlot,
-                    Progress = p =>
-                    {
-                        if (throttle.ElapsedMilliseconds < 100) return;
-                        throttle.Restart();
-                        ctx.Status($"{p.Elapsed.TotalSeconds:0.0} s: checkpoint {Markup.Escape(p.Checkpoint ?? "(before kstart)")}, phase {Markup.Escape(p.Phase)}, {p.Events} events, {p.Stops} stops");
-                    },
-                }, ct));
+                await KernelObserver.RunAsync(Request(kernel, map, plan, outPath,
+                    p => ctx.Status($"{p.Elapsed.TotalSeconds:0.0} s: checkpoint {Markup.Escape(p.Checkpoint ?? "(before kstart)")}, phase {Markup.Escape(p.Phase)}, {p.Events} events, {p.Stops} stops")), ct));
         }
         finally
         {
@@ -109,6 +95,30 @@ public static class RecordCommand
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// What the observer needs to record <paramref name="kernel"/> booted as <paramref name="plan"/> says, into
+    /// <paramref name="tracePath"/>; <paramref name="progress"/> is called at most every 100 ms.
+    /// </summary>
+    public static ObserveRequest Request(string kernel, ObservationMap map, BootPlan plan, string tracePath, Action<ObserveProgress> progress)
+    {
+        var throttle = Stopwatch.StartNew();
+        return new ObserveRequest
+        {
+            KernelPath = kernel,
+            Map = map,
+            Qemu = plan.Qemu,
+            TracePath = tracePath,
+            Scenario = plan.Scenario.Name,
+            KernelSlot = plan.Scenario.Boot.KernelSlot,
+            Progress = p =>
+            {
+                if (throttle.ElapsedMilliseconds < 100) return;
+                throttle.Restart();
+                progress(p);
+            },
+        };
     }
 
     /// <summary>The record's table: trace, how it ended, checkpoints, events, stub traffic, wall time.</summary>

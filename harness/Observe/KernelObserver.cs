@@ -271,23 +271,24 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
         foreach (var x in map.HeapExtend) _extendAt.TryAdd(x.Address, x);
         foreach (var m in map.HeapMap) _mapAt.TryAdd(m.Address, m);
         _patAt.UnionWith(map.PatWrites);
-        var returnSites = ReturnSites();
-        if (map.FrameAlloc.Count == 1 && map.FrameAlloc[0].Spec.CountAtCallSites && returnSites.Count > 0 && _freeAt.Count <= 1)
+        var calls = DirectCalls();
+        if (map.FrameAlloc.Count == 1 && map.FrameAlloc[0].Spec.CountAtCallSites && calls.Count > 0 && _freeAt.Count <= 1)
         {
-            // One stop per allocation: the entry point is not armed; its counts come from the call sites.
+            // One stop per allocation: the entry point is not armed; its counts come from the call sites
+            // (with one allocation entry point and at most one free one, every direct call found is to it).
             _allocByReturn = map.FrameAlloc[0];
             _allocAt.Clear();
-            foreach (var (call, ret, count) in CallSites(_allocByReturn.Address))
+            foreach (var call in calls)
             {
-                if (count is { } c) _staticCount[ret] = c;
-                else _callSiteReturn[call] = ret;
+                if (StaticCount(call, _allocByReturn.Spec.CountRegister) is { } c) _staticCount[call.Call.NextIP] = c;
+                else _callSiteReturn[call.Call.IP] = call.Call.NextIP;
             }
         }
         foreach (var address in _checkpointAt.Keys.Concat(_panicAt).Concat(_allocAt.Keys).Concat(_freeAt.Keys).Concat(_extendAt.Keys).Concat(_mapAt.Keys).Concat(_patAt).Concat(_callSiteReturn.Keys))
             await InsertAsync(address, ct).ConfigureAwait(false);
         // The return sites of direct calls to the allocator's entry points stay armed for the whole run, so that
         // catching a result does not insert and remove a breakpoint per call (each change flushes QEMU's code cache).
-        foreach (var address in returnSites)
+        foreach (var address in calls.Select(c => c.Call.NextIP))
             await InsertAsync(address, ct).ConfigureAwait(false);
 
         // 4. Run: every stop is a breakpoint of ours; handle it, step off it, go on.
@@ -331,16 +332,23 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
         }
     }
 
+    /// <summary>One direct call to an allocation (or free) entry point: the function's code and the call's index in it.</summary>
+    private readonly record struct DirectCall(IReadOnlyList<Harness.Elf.Disassembly.DisassembledInstruction> Code, int Index)
+    {
+        public Iced.Intel.Instruction Call => Code[Index].Instruction;
+    }
+
     /// <summary>
-    /// The instructions after every direct call to an allocation entry point (and to a free entry point when there are
-    /// several), outside the entry points themselves (calls between them are always nested). Empty when there are
-    /// more than 4096 (then return addresses get temporary breakpoints).
+    /// Every direct call to an allocation entry point (and to a free entry point when there are several),
+    /// outside the entry points themselves (calls between them are always nested), found by disassembling
+    /// every function of the ELF once. Empty when there are more than 4096 (then return addresses get
+    /// temporary breakpoints).
     /// </summary>
-    private List<ulong> ReturnSites()
+    private List<DirectCall> DirectCalls()
     {
         var targets = new HashSet<ulong>(_allocAt.Keys);
         if (_freeAt.Count > 1) targets.UnionWith(_freeAt.Keys);
-        var sites = new List<ulong>();
+        var calls = new List<DirectCall>();
         foreach (var function in elf.Symbols.Where(s => s.Type == SymbolType.Func && s.Size > 0 && !targets.Contains(s.Value))
                      .GroupBy(s => s.Value).Select(g => g.First()))
         {
@@ -353,56 +361,36 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
             {
                 continue;
             }
-            foreach (var i in code)
-            {
-                if (i.Instruction.Mnemonic == Iced.Intel.Mnemonic.Call && i.Instruction.IsCallNear && targets.Contains(i.Instruction.NearBranchTarget))
-                    sites.Add(i.Instruction.NextIP);
-            }
-            if (sites.Count > 4096) return [];
-        }
-        return sites;
-    }
-
-    /// <summary>
-    /// Every direct call of <paramref name="target"/>: the call instruction, its return address, and the count
-    /// when the instruction just before the call loads an immediate into the count register (and no branch
-    /// lands on the call itself, which would skip that load).
-    /// </summary>
-    private List<(ulong Call, ulong Return, ulong? Count)> CallSites(ulong target)
-    {
-        var countRegister = _allocByReturn!.Spec.CountRegister;
-        var sites = new List<(ulong, ulong, ulong?)>();
-        foreach (var function in elf.Symbols.Where(s => s.Type == SymbolType.Func && s.Size > 0 && s.Value != target)
-                     .GroupBy(s => s.Value).Select(g => g.First()))
-        {
-            IReadOnlyList<Harness.Elf.Disassembly.DisassembledInstruction> code;
-            try
-            {
-                code = elf.DisassembleSymbol(function.Name);
-            }
-            catch (ElfException)
-            {
-                continue;
-            }
-            // A call that some branch jumps to directly may be reached without the load before it.
-            var branchTargets = code.Select(c => c.Instruction)
-                .Where(i => i.FlowControl is Iced.Intel.FlowControl.ConditionalBranch or Iced.Intel.FlowControl.UnconditionalBranch)
-                .Select(i => i.NearBranchTarget).ToHashSet();
             for (var k = 0; k < code.Count; k++)
             {
                 var i = code[k].Instruction;
-                if (i.Mnemonic != Iced.Intel.Mnemonic.Call || !i.IsCallNear || i.NearBranchTarget != target)
-                    continue;
-                ulong? count = null;
-                if (k > 0 && !branchTargets.Contains(i.IP) && code[k - 1].Instruction is var before && before.Mnemonic == Iced.Intel.Mnemonic.Mov
-                    && before.Op0Kind == Iced.Intel.OpKind.Register
-                    && string.Equals(Iced.Intel.RegisterExtensions.GetFullRegister(before.Op0Register).ToString(), countRegister, StringComparison.OrdinalIgnoreCase)
-                    && before.Op1Kind is Iced.Intel.OpKind.Immediate32 or Iced.Intel.OpKind.Immediate32to64 or Iced.Intel.OpKind.Immediate64)
-                    count = before.GetImmediate(1);
-                sites.Add((i.IP, i.NextIP, count));
+                if (i.Mnemonic == Iced.Intel.Mnemonic.Call && i.IsCallNear && targets.Contains(i.NearBranchTarget))
+                    calls.Add(new DirectCall(code, k));
             }
+            if (calls.Count > 4096) return [];
         }
-        return sites;
+        return calls;
+    }
+
+    /// <summary>
+    /// The count a call passes in <paramref name="countRegister"/> when the instruction just before the call
+    /// loads an immediate into it and no branch lands on the call itself (which would skip that load); else null.
+    /// </summary>
+    private static ulong? StaticCount(DirectCall call, string countRegister)
+    {
+        if (call.Index == 0)
+            return null;
+        var callIp = call.Call.IP;
+        if (call.Code.Any(c => c.Instruction.FlowControl is Iced.Intel.FlowControl.ConditionalBranch or Iced.Intel.FlowControl.UnconditionalBranch
+                               && c.Instruction.NearBranchTarget == callIp))
+            return null;
+        var before = call.Code[call.Index - 1].Instruction;
+        return before.Mnemonic == Iced.Intel.Mnemonic.Mov
+               && before.Op0Kind == Iced.Intel.OpKind.Register
+               && string.Equals(Iced.Intel.RegisterExtensions.GetFullRegister(before.Op0Register).ToString(), countRegister, StringComparison.OrdinalIgnoreCase)
+               && before.Op1Kind is Iced.Intel.OpKind.Immediate32 or Iced.Intel.OpKind.Immediate32to64 or Iced.Intel.OpKind.Immediate64
+            ? before.GetImmediate(1)
+            : null;
     }
 
     /// <summary>Handles one breakpoint stop; true when it was the panic handler.</summary>
