@@ -2,7 +2,7 @@
 #   make diff-boot   boot the port under QEMU, observed, and diff it against the original's reference
 #   make test        build everything and run every test (unit, harness, boot under real QEMU)
 #
-# Other targets: make gate, make boot, make kernel, make harness, make bench, make clean.
+# Other targets: make gate, make references, make boot, make kernel, make harness, make bench, make clean.
 # Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>.
 
 SHELL := /bin/bash
@@ -17,7 +17,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all deps test-deps restore kernel harness boot diff-boot gate test bench clean
+.PHONY: all deps test-deps restore kernel harness boot diff-boot gate references test bench clean
 
 all: kernel harness
 
@@ -46,7 +46,13 @@ diff-boot: kernel harness
 # The regression gate: every scenario booted, observed and diffed (against the original's recording, or the
 # port's own baseline in traces/port/ for scenarios without one); one table, non-zero on any failure.
 gate: kernel harness
-	@$(HARNESS) gate --kernel $(KERNEL)
+	@$(HARNESS) gate --kernel $(KERNEL) $(if $(REDOX_KERNEL),--original $(REDOX_KERNEL))
+
+# Re-record traces/reference/NAME for every scenario from an original kernel ELF (REDOX_KERNEL, required);
+# INITFS=<folder it was built with> and ORIGINAL_TOOL=<the tool that built it> are named in each PROVENANCE.md.
+references: harness
+	@test -n "$(REDOX_KERNEL)" || { echo "make references: set REDOX_KERNEL=path/to/an original Redox 0.3.5 kernel ELF (with symbols)" >&2; exit 2; }
+	@$(HARNESS) references --kernel $(REDOX_KERNEL) $(if $(INITFS),--initfs $(INITFS)) $(if $(ORIGINAL_TOOL),--tool $(ORIGINAL_TOOL)) $(if $(ONLY),--only '$(ONLY)')
 
 # The gate runs after the tests even when they fail (its table comes after their "N passed, N failed" line);
 # the target fails if either did.

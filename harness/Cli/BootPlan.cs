@@ -26,6 +26,38 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
         return ScenarioLoader.Load(path);
     }
 
+    /// <summary>
+    /// <paramref name="scenario"/> with <c>kernel_slot = "original"</c> made concrete for a comparison: the size of the
+    /// live original ELF when one is given, else the <c>kernel_size</c> its reference recording (under
+    /// <paramref name="referenceDirectory"/>) was booted with. Both kernels are then booted with that slot.
+    /// </summary>
+    public static Scenario ForComparison(Scenario scenario, string? originalKernel, string referenceDirectory)
+    {
+        if (!scenario.Boot.SlotFollowsOriginal || scenario.Boot.KernelSlot is not null) return scenario;
+        if (originalKernel is not null)
+            return File.Exists(originalKernel)
+                ? scenario.WithOriginalSize((ulong)new FileInfo(originalKernel).Length)
+                : throw new UsageException($"original kernel {originalKernel} does not exist");
+        if (scenario.Reference is null)
+            throw new UsageException($"scenario {scenario.Name} ({scenario.SourcePath}) has kernel_slot = \"original\" but no reference and no original kernel to take the size from");
+        var path = Path.Combine(referenceDirectory, scenario.Reference);
+        Harness.Trace.Trace trace;
+        try { trace = Harness.Trace.TraceReader.Read(path); }
+        catch (Harness.Trace.TraceFormatException e) { throw new UsageException($"scenario {scenario.Name} has kernel_slot = \"original\": {e.Message}"); }
+        return trace.Header.Args is { } args
+            ? scenario.WithOriginalSize(args.KernelSize)
+            : throw new UsageException($"scenario {scenario.Name} has kernel_slot = \"original\", but the header of {path} has no kernel args (kernel_size)");
+    }
+
+    /// <summary>How many times the scenario's time limit an observed boot of the original gets (it makes ~3 stops per event).</summary>
+    public const int OriginalTimeoutFactor = 3;
+
+    /// <summary><paramref name="scenario"/> with the time limit of an observed boot of the original: <see cref="OriginalTimeoutFactor"/> × its own.</summary>
+    public static Scenario ForOriginal(Scenario scenario) => scenario with
+    {
+        Boot = scenario.Boot with { TimeoutSeconds = Math.Min(scenario.Boot.TimeoutSeconds * OriginalTimeoutFactor, BootSpec.MaxTimeoutSeconds) },
+    };
+
     /// <summary>Builds the disk image for <paramref name="kernelPath"/> under <paramref name="scenario"/> in a fresh work directory.</summary>
     public static BootPlan Prepare(Scenario scenario, string kernelPath, string? workDirectory = null, GdbEndpoint? gdb = null, bool paused = false)
     {
@@ -37,6 +69,8 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
         var work = workDirectory ?? Path.Combine(Path.GetTempPath(), $"harness-{scenario.Name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
 
+        // kernel_slot = "original" not made concrete by a comparison: a kernel booted on its own gets its own size.
+        scenario = scenario.WithOriginalSize((ulong)new FileInfo(kernelPath).Length);
         var loader = new LoaderConfig
         {
             Kernel = KernelFile.Read(kernelPath),

@@ -18,7 +18,7 @@ public static class DiffBootCommand
     public static async Task<int> RunAsync(string kernel, string scenarioName, string scenariosDir, string referenceDir, string? original, string? outputDirectory, CancellationToken ct)
     {
         var outDir = outputDirectory ?? OutputDirectory;
-        var scenario = BootPlan.FindScenario(scenarioName, scenariosDir);
+        var scenario = BootPlan.ForComparison(BootPlan.FindScenario(scenarioName, scenariosDir), original, referenceDir);
         string pathA;
         if (original is null)
         {
@@ -32,7 +32,7 @@ public static class DiffBootCommand
         {
             AnsiConsole.MarkupLine($"[bold]1. the original[/] {Markup.Escape(original)}");
             pathA = Path.Combine(outDir, "traces", "original", scenario.Name + ".jsonl");
-            var a = await RecordCommand.RecordAsync(original, scenario, RecordCommand.OriginalMap, pathA, keep: false, ct);
+            var a = await RecordCommand.RecordAsync(original, BootPlan.ForOriginal(scenario), RecordCommand.OriginalMap, pathA, keep: false, ct);
             RecordCommand.PrintResult(a);
             if (!a.Complete)
             {

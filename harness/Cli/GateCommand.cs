@@ -64,6 +64,8 @@ public static class GateCommand
         public string BaselineDir { get; init; } = BaselineDirectory;
         public string ReferenceDir { get; init; } = ReferenceDirectory;
         public string RegistryPath { get; init; } = DiffSession.DefaultRegistry;
+        /// <summary>An original kernel ELF booted live beside the port on every scenario (instead of the recordings), or null.</summary>
+        public string? Original { get; init; }
     }
 
     /// <summary>The `gate` command; <paramref name="scenariosDir"/> is the root's --scenarios-dir option.</summary>
@@ -75,6 +77,7 @@ public static class GateCommand
         var update = new Option<bool>("--update-port-traces") { Description = $"(Re)write the port's baselines {BaselineDirectory}/NAME.jsonl from this run, for scenarios without a reference whose boot completed" };
         var output = new Option<string>("--output-dir") { Description = "Where the port's traces (traces/port/) and the reports (reports/) of this run go", DefaultValueFactory = _ => DefaultOutputDirectory };
         var baselines = new Option<string>("--baseline-dir") { Description = "The port's regression baselines", DefaultValueFactory = _ => BaselineDirectory };
+        var original = new Option<string?>("--original") { Description = "An original Redox 0.3.5 kernel ELF: boot it observed on every scenario too and diff the port against it (instead of the recordings)" };
         var command = new Command("gate",
             "The regression gate: boot the port observed on every scenario (two at a time) and diff each against the original's " +
             $"recording (scenarios with a reference) or the port's own baseline ({BaselineDirectory}/NAME.jsonl); one table, exit 0 only when all pass");
@@ -84,6 +87,7 @@ public static class GateCommand
         command.Options.Add(update);
         command.Options.Add(output);
         command.Options.Add(baselines);
+        command.Options.Add(original);
         command.SetAction(async (parse, ct) =>
         {
             try
@@ -100,6 +104,7 @@ public static class GateCommand
                     UpdatePortTraces = parse.GetValue(update),
                     OutputDir = parse.GetValue(output)!,
                     BaselineDir = parse.GetValue(baselines)!,
+                    Original = parse.GetValue(original),
                 }, ct);
             }
             catch (Exception e) when (e is UsageException or ReportInputException or Harness.Elf.ElfException or ObservationMapException)
@@ -123,6 +128,16 @@ public static class GateCommand
         if (!File.Exists(RecordCommand.PortMap))
             throw new UsageException($"observation map {RecordCommand.PortMap} does not exist (run the harness from the repository root)");
         var map = ObservationMapLoader.Load(RecordCommand.PortMap);
+        ObservationMap? originalMap = null;
+        if (options.Original is { } orig)
+        {
+            if (!File.Exists(orig))
+                throw new UsageException($"original kernel {orig} does not exist");
+            Harness.Elf.ElfImage.Load(orig, requireSymbols: true);
+            if (!File.Exists(RecordCommand.OriginalMap))
+                throw new UsageException($"observation map {RecordCommand.OriginalMap} does not exist (run the harness from the repository root)");
+            originalMap = ObservationMapLoader.Load(RecordCommand.OriginalMap);
+        }
         DivergenceRegistry registry;
         string? registryPath = File.Exists(options.RegistryPath) ? options.RegistryPath : null;
         try { registry = registryPath is null ? DivergenceRegistry.Empty : DivergenceRegistry.Load(registryPath); }
@@ -143,7 +158,7 @@ public static class GateCommand
         foreach (var f in loadFailures)
             console.MarkupLine($"[red]failed to load[/] {E(f.Name)}: {E(f.Message!)}");
 
-        var outcomes = await RunAll(console, scenarios, options, map, registry, clock, ct);
+        var outcomes = await RunAll(console, scenarios, options, map, originalMap, registry, clock, ct);
         outcomes = outcomes.Concat(loadFailures)
             .OrderBy(o => o.Name, StringComparer.Ordinal).ThenBy(o => o.Verdict == Verdict.FailedToLoad ? 1 : 0).ToList();
 
@@ -247,7 +262,7 @@ public static class GateCommand
     // ---- running --------------------------------------------------------------------------------
 
     private static async Task<List<Outcome>> RunAll(IAnsiConsole console, List<Scenario> scenarios, Options options,
-        ObservationMap map, DivergenceRegistry registry, Stopwatch clock, CancellationToken ct)
+        ObservationMap map, ObservationMap? originalMap, DivergenceRegistry registry, Stopwatch clock, CancellationToken ct)
     {
         var gate = new SemaphoreSlim(options.Jobs);
         var interactive = console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi;
@@ -267,7 +282,7 @@ public static class GateCommand
                 {
                     if (task is not null) task.Description = $"{E(s.Name)}: {E(text)}";
                 };
-                var o = await RunScenario(s, options, map, registry, status, ct);
+                var o = await RunScenario(s, options, map, originalMap, registry, status, ct);
                 outcomes[i] = o;
                 if (task is not null)
                 {
@@ -304,16 +319,41 @@ public static class GateCommand
     }
 
     /// <summary>Records the port on <paramref name="s"/> and diffs the trace against the scenario's baseline.</summary>
-    private static async Task<Outcome> RunScenario(Scenario s, Options options, ObservationMap map, DivergenceRegistry registry,
-        Action<string> status, CancellationToken ct)
+    private static async Task<Outcome> RunScenario(Scenario s, Options options, ObservationMap map, ObservationMap? originalMap,
+        DivergenceRegistry registry, Action<string> status, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var baseline = s.Reference is { } r ? $"reference:{r}" : "port baseline";
+        var baseline = options.Original is not null ? "original (live)" : s.Reference is { } r ? $"reference:{r}" : "port baseline";
         Outcome Fail(Verdict v, string message, DiffResult? result = null, bool usedRegistry = false, string? html = null) => new()
         {
             Name = s.Name, Verdict = v, Baseline = baseline, Message = FirstLine(message),
             Detail = message.Contains('\n') ? message : null, Result = result, UsedRegistry = usedRegistry, Html = html, Elapsed = clock.Elapsed,
         };
+
+        // 0. kernel_slot = "original": the live original's size, or the size its recording was booted with.
+        try { s = BootPlan.ForComparison(s, options.Original, options.ReferenceDir); }
+        catch (UsageException e) { return Fail(Verdict.Failed, e.Message); }
+
+        // 0'. The original, observed live (with --original).
+        string? livePath = null;
+        if (options.Original is { } original && originalMap is not null)
+        {
+            livePath = Path.Combine(options.OutputDir, "traces", "original", s.Name + ".jsonl");
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(livePath)!);
+                File.Delete(livePath);
+                File.Delete(livePath + ".partial");
+                var live = await Observe(BootPlan.ForOriginal(s), original, originalMap, livePath, t => status("original: " + t), ct);
+                if (!live.Complete)
+                    return Fail(Verdict.Incomplete, $"the original's boot did not complete: {live.Error ?? live.How}");
+            }
+            catch (Exception e) when (e is UsageException or ScenarioException or Harness.Loader.LoaderException or ObserverException
+                                          or ObservationMapException or Harness.Elf.ElfException or IOException)
+            {
+                return Fail(Verdict.Failed, $"the original's boot could not be set up: {e.Message}");
+            }
+        }
 
         // 1. The port, observed.
         var tracePath = Path.Combine(options.OutputDir, "traces", "port", s.Name + ".jsonl");
@@ -333,8 +373,12 @@ public static class GateCommand
 
         // 2. The baseline it is compared with.
         string pathA;
-        var usedRegistry = s.Reference is not null;
-        if (s.Reference is { } reference)
+        var usedRegistry = livePath is not null || s.Reference is not null;
+        if (livePath is not null)
+        {
+            pathA = livePath;
+        }
+        else if (s.Reference is { } reference)
         {
             pathA = Path.Combine(options.ReferenceDir, reference);
             if (!Directory.Exists(pathA) && !File.Exists(pathA))

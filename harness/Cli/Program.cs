@@ -100,6 +100,7 @@ root.Subcommands.Add(RecordCommand.Build(scenariosDir));
 root.Subcommands.Add(DiffCommand.Build());
 root.Subcommands.Add(ReportCommand.Build());
 root.Subcommands.Add(GateCommand.Build(scenariosDir));
+root.Subcommands.Add(ReferencesCommand.Build(scenariosDir));
 
 // ---- harness import-references -----------------------------------------------------------
 var importFrom = new Option<string>("--from") { Description = "Folder of recordings of the original, one folder per boot (e.g. ../shared/reference)", Required = true };

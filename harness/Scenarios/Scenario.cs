@@ -38,12 +38,20 @@ public sealed record Scenario(
             sb.Append(", ");
             sb.Append(Boot.KernelSlot is { } slot
                 ? string.Create(CultureInfo.InvariantCulture, $"slot 0x{slot:x}")
-                : "no slot");
+                : Boot.SlotFollowsOriginal ? "slot = the original's size" : "no slot");
             if (Boot.Env.Length > 0)
                 sb.Append(CultureInfo.InvariantCulture, $", env {Boot.EnvBytes.Length} bytes");
             return sb.ToString();
         }
     }
+
+    /// <summary>
+    /// This scenario with <c>kernel_slot = "original"</c> made concrete: <paramref name="originalSize"/> (the size of
+    /// the original kernel compared with: the live ELF's, or the reference recording's <c>kernel_size</c>) as the slot
+    /// given to both kernels. A scenario with a fixed slot or none is returned unchanged.
+    /// </summary>
+    public Scenario WithOriginalSize(ulong originalSize) =>
+        Boot.SlotFollowsOriginal && Boot.KernelSlot is null ? this with { Boot = Boot with { KernelSlot = originalSize } } : this;
 }
 
 /// <summary>The QEMU machine: <c>-machine Type -m MemoryMib -smp Cpus -vga Vga</c>.</summary>
@@ -81,6 +89,16 @@ public readonly record struct VbeMode(int Width, int Height)
 /// <param name="TimeoutSeconds">Wall-clock limit of one boot.</param>
 public sealed record BootSpec(ulong? KernelSlot, VbeMode? Vbe, string Env, int TimeoutSeconds)
 {
+    /// <summary>The value of <c>kernel_slot</c> that makes the slot the size of the original kernel compared with.</summary>
+    public const string OriginalSlot = "original";
+
+    /// <summary>
+    /// True for <c>kernel_slot = "original"</c>: the slot is the size of the original kernel being compared (set by
+    /// <see cref="Scenario.WithOriginalSize"/>; until then <see cref="KernelSlot"/> is null, and a kernel booted on
+    /// its own gets its own file size).
+    /// </summary>
+    public bool SlotFollowsOriginal { get; init; }
+
     public const int DefaultTimeoutSeconds = 30;
     public const int MinTimeoutSeconds = 1;
     public const int MaxTimeoutSeconds = 3600;

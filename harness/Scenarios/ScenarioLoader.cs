@@ -217,7 +217,16 @@ public static partial class ScenarioLoader
             return new BootSpec(null, noVga ? null : BootSpec.DefaultVbe, "", BootSpec.DefaultTimeoutSeconds);
 
         ulong? slot = null;
-        if (t.IntegerWithSpan("kernel_slot", 1, (long)BootSpec.MaxKernelSlot) is { } s)
+        var slotFollowsOriginal = false;
+        if (t.Peek("kernel_slot") is { Value: TScalar { Syntax: StringValueSyntax str } })
+        {
+            t.Take("kernel_slot");
+            if (str.Value == BootSpec.OriginalSlot)
+                slotFollowsOriginal = true;
+            else
+                r.Error(str.Span, $"kernel_slot \"{str.Value}\" must be an integer (the slot's size in bytes) or \"{BootSpec.OriginalSlot}\" (the size of the original kernel compared with)");
+        }
+        else if (t.IntegerWithSpan("kernel_slot", 1, (long)BootSpec.MaxKernelSlot) is { } s)
         {
             var value = (ulong)s.Value;
             if (BootSpec.KernelBase + value > (ulong)machine.MemoryMib << 20)
@@ -262,7 +271,7 @@ public static partial class ScenarioLoader
         var timeout = (int)(t.Integer("timeout_s", BootSpec.MinTimeoutSeconds, BootSpec.MaxTimeoutSeconds) ?? BootSpec.DefaultTimeoutSeconds);
 
         t.RejectUnknown(BootKeys);
-        return new BootSpec(slot, vbe, env, timeout);
+        return new BootSpec(slot, vbe, env, timeout) { SlotFollowsOriginal = slotFollowsOriginal };
     }
 
     private static E820Spec? ReadE820(Reader r, TableView? t)

@@ -60,6 +60,12 @@ internal sealed class KernelLayout
     /// </summary>
     public string ClassOf(ulong va, bool classified) => classified ? Sections.Classify(va) : "image";
 
+    /// <summary>
+    /// The section class of the 4 KiB image page at <paramref name="va"/> (<see cref="KernelSections.ClassifyPage"/>:
+    /// not dependent on where a section starts inside the page); <c>image</c> when <paramref name="classified"/> is false.
+    /// </summary>
+    public string ClassOfPage(ulong va, bool classified) => classified ? Sections.ClassifyPage(va) : "image";
+
     /// <summary>The named static holding <paramref name="address"/> and the offset into it, or null.</summary>
     public (string Name, ulong Offset)? StaticAt(ulong address)
     {

@@ -42,7 +42,7 @@ internal sealed class PageTableView
                 }
                 var va = Canonical(t.Va + ((ulong)index << (12 + 9 * (t.Level - 1))));
                 if (t.Level == 1 && (layout.IsImageVirtual(va) || layout.IsImagePhysical(target)))
-                    Image.Add(new ImagePage(va, target, layout.ClassOf(va, classified), flags & ~PageFlags.HardwareSet));
+                    Image.Add(new ImagePage(va, target, layout.ClassOfPage(va, classified), flags & ~PageFlags.HardwareSet));
                 else
                     Leaves[va] = new Leaf(t.Level, va, target, flags);
             }

@@ -35,4 +35,26 @@ public sealed class KernelSections
             if (Range(cls) is { } r && va >= r.Start && va < r.End) return cls;
         return "other";
     }
+
+    /// <summary>
+    /// The class of the page [<paramref name="pageVa"/>, +<paramref name="pageSize"/>): the class of the first
+    /// classed range that overlaps the page, in address order, or <c>other</c> when none does. So a page's class
+    /// does not depend on where a section starts inside it: a rebuild of the original links <c>.got</c> before
+    /// <c>.tdata</c> (<c>__tdata_start</c> = …1C9390, not page aligned) and its page is tdata, as in a build
+    /// whose tdata starts on the page. A page that starts inside a classed range keeps that range's class (the
+    /// original's paging::init gives a page the flags of the section holding its first byte).
+    /// </summary>
+    public string ClassifyPage(ulong pageVa, ulong pageSize = 0x1000)
+    {
+        var pageEnd = pageVa + pageSize;
+        string? best = null;
+        var bestStart = ulong.MaxValue;
+        foreach (var cls in Classes)
+        {
+            if (Range(cls) is not { } r || r.End <= r.Start || r.End <= pageVa || r.Start >= pageEnd) continue;
+            var from = Math.Max(r.Start, pageVa);
+            if (from < bestStart) (best, bestStart) = (cls, from);
+        }
+        return best ?? "other";
+    }
 }
