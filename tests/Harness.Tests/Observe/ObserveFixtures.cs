@@ -32,7 +32,7 @@ internal static class ObserveFixtures
     public static string ReferenceObservations(string scenario) =>
         Path.Combine(RepoPaths.Root, "..", "shared", "reference", scenario, "observations.jsonl") is var shared && File.Exists(shared)
             ? shared
-            : RepoPaths.Reference(scenario);
+            : RepoPaths.Reference(scenario);  // the project's own recording (trace.jsonl) when the first ones are not beside the repository
 
     /// <summary>
     /// The disk image and QEMU options for <paramref name="kernel"/> under a scenario, with the gdb stub on a unix

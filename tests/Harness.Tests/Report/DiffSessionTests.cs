@@ -41,8 +41,8 @@ public class DiffSessionTests
         var e = Assert.Throws<ReportInputException>(() => DiffSession.Run(request));
         Assert.Contains("'q35-2g'", e.Message);
         Assert.Contains("'q35-2g-slot4m'", e.Message);
-        Assert.Contains(Path.Combine("q35-2g", "observations.jsonl"), e.Message);
-        Assert.Contains(Path.Combine("q35-2g-slot4m", "observations.jsonl"), e.Message);
+        Assert.Contains(Path.Combine("q35-2g", "trace.jsonl"), e.Message);
+        Assert.Contains(Path.Combine("q35-2g-slot4m", "trace.jsonl"), e.Message);
         Assert.Contains("--force-scenario", e.Message);
 
         var forced = DiffSession.Run(request with { ForceScenario = true });
@@ -54,7 +54,7 @@ public class DiffSessionTests
     public void A_corrupt_trace_is_named_with_its_line()
     {
         using var dir = new TempDir();
-        var lines = File.ReadAllLines(Path.Combine(Ref("q35-2g-slot4m"), "observations.jsonl"));
+        var lines = File.ReadAllLines(Path.Combine(Ref("q35-2g-slot4m"), "trace.jsonl"));
         lines[41] = lines[41][..20] + "}{oops";
         var bad = dir.File("bad.jsonl");
         File.WriteAllText(bad, string.Join('\n', lines) + "\n");
@@ -68,7 +68,7 @@ public class DiffSessionTests
     public void A_truncated_trace_is_named_with_its_last_line()
     {
         using var dir = new TempDir();
-        var text = File.ReadAllText(Path.Combine(Ref("q35-2g-slot4m"), "observations.jsonl"));
+        var text = File.ReadAllText(Path.Combine(Ref("q35-2g-slot4m"), "trace.jsonl"));
         var cut = dir.File("cut.jsonl");
         File.WriteAllText(cut, text[..(text.Length / 2)]);
         var lineNo = text[..(text.Length / 2)].Count(c => c == '\n') + 1;

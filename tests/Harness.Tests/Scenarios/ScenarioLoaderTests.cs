@@ -262,6 +262,52 @@ public sealed class ScenarioLoaderTests
         }
     }
 
+    /// <summary><c>kernel_slot = "original"</c>: no size yet; the comparison gives the original's, to both kernels.</summary>
+    [Fact]
+    public void SlotThatFollowsTheOriginal()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"t-{Guid.NewGuid():N}", "t.toml");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "name = \"t\"\n[boot]\nkernel_slot = \"original\"\n");
+        try
+        {
+            var s = ScenarioLoader.Load(path);
+            Assert.True(s.Boot.SlotFollowsOriginal);
+            Assert.Null(s.Boot.KernelSlot);
+            Assert.EndsWith("slot = the original's size", s.Summary);
+            var resolved = s.WithOriginalSize(0xF3380);
+            Assert.Equal(0xF3380UL, resolved.Boot.KernelSlot);
+            Assert.EndsWith("slot 0xf3380", resolved.Summary);
+            Assert.Equal(0xF3380UL, resolved.WithOriginalSize(0x1000).Boot.KernelSlot); // made concrete once
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AFixedSlotIgnoresTheOriginalSize()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"t-{Guid.NewGuid():N}", "t.toml");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "name = \"t\"\n[boot]\nkernel_slot = 0x400000\n");
+        try
+        {
+            var s = ScenarioLoader.Load(path);
+            Assert.False(s.Boot.SlotFollowsOriginal);
+            Assert.Equal(0x400000UL, s.WithOriginalSize(0xF3380).Boot.KernelSlot);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SlotOfAnotherString() =>
+        AssertError("name = \"t\"\n[boot]\nkernel_slot = \"port\"\n", 3, 15, "must be an integer (the slot's size in bytes) or \"original\"");
+
     [Fact]
     public void SlotZero() =>
         AssertError("name = \"t\"\n[boot]\nkernel_slot = 0\n", 3, 15, "out of range");

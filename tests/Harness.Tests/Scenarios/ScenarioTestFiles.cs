@@ -10,8 +10,9 @@ internal static class ScenarioTestFiles
     public static string ScenariosDir => Path.Combine(RepoRoot, "traces", "scenarios");
 
     /// <summary>
-    /// The reference observation folder <paramref name="name"/>: traces/reference/NAME once imported,
-    /// else the shared copy next to the repository (shared/reference/NAME), else null.
+    /// The first recording of <paramref name="name"/> with the e820.json its observer wrote: the shared copy next to
+    /// the repository (shared/reference/NAME), else null (traces/reference/NAME, recorded by `harness references`,
+    /// takes its map from the scenario itself).
     /// </summary>
     public static string? ReferenceDir(string name)
     {
@@ -21,7 +22,7 @@ internal static class ScenarioTestFiles
                      Path.Combine(RepoRoot, "..", "shared", "reference", name),
                  })
         {
-            if (Directory.Exists(candidate))
+            if (File.Exists(Path.Combine(candidate, "e820.json")))
                 return Path.GetFullPath(candidate);
         }
 

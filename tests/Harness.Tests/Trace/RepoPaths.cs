@@ -8,11 +8,18 @@ public static class RepoPaths
     /// <summary>The repository's root.</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary>traces/reference, the imported recordings of the original kernel.</summary>
+    /// <summary>traces/reference, the recordings of the original kernel (`harness references`).</summary>
     public static string ReferenceRoot => Path.Combine(Root, "traces", "reference");
 
-    /// <summary>The observations.jsonl of one imported reference scenario.</summary>
-    public static string Reference(string scenario) => Path.Combine(ReferenceRoot, scenario, "observations.jsonl");
+    /// <summary>The trace file (trace.jsonl) of one reference scenario.</summary>
+    public static string Reference(string scenario) => Harness.Trace.TraceReader.ResolveFile(Path.Combine(ReferenceRoot, scenario));
+
+    /// <summary>
+    /// A recording in the first observer's format (<c>redox-observations/1</c>: observations.jsonl, serial.log,
+    /// e820.json, PROVENANCE.md), kept as test data for that format's reader and the importer: the first
+    /// no-free-above-kernel recording (../shared/reference), its page tables cut to their first two tables.
+    /// </summary>
+    public static string ObservationsFixture => Path.Combine(Root, "tests", "testdata", "observations", "no-free-above-kernel");
 
     /// <summary>Every imported reference scenario, by folder name.</summary>
     public static IEnumerable<string> ReferenceScenarios =>

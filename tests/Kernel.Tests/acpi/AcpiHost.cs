@@ -207,7 +207,7 @@ public static class AcpiReference
     /// <summary>What the original printed during acpi::init: the lines between the graphical debug ones.</summary>
     public static string AcpiLines(string scenario)
     {
-        string log = File.ReadAllText(Path.Combine(ReferenceTrace.Root, scenario, "serial.log"));
+        string log = ReferenceTrace.SerialText(scenario);
         const string start = "Starting graphical debug\n", end = "Finished graphical debug\n";
         int a = log.IndexOf(start, StringComparison.Ordinal) + start.Length;
         int b = log.IndexOf(end, a, StringComparison.Ordinal);
@@ -221,10 +221,11 @@ public static class AcpiReference
     public static SortedSet<(ulong Page, ulong Frame, ulong Flags)> AcpiMappings(string scenario)
     {
         Dictionary<ulong, ulong>? before = null, after = null;
-        foreach (var line in File.ReadLines(Path.Combine(ReferenceTrace.Root, scenario, "observations.jsonl")))
+        foreach (var line in File.ReadLines(ReferenceTrace.TraceFile(scenario)))
         {
             if (!line.Contains("\"page_tables\"")) continue;
             using var doc = JsonDocument.Parse(line);
+            if (doc.RootElement.GetProperty("type").GetString() != "page_tables") continue;
             var cp = doc.RootElement.GetProperty("checkpoint").GetString();
             if (cp == "device_done") before = Leaves(doc.RootElement);
             if (cp == "acpi_done") after = Leaves(doc.RootElement);

@@ -51,46 +51,53 @@ public sealed class ReferenceTrace
 
     private static readonly Regex AreaLine = new(@"^MemoryArea \{ base_addr: (\d+), length: (\d+), _type: (\d+), acpi: (\d+) \}$");
 
-    public static ReferenceTrace Load(string scenario)
+    /// <summary>The trace file of a reference folder: trace.jsonl (recorded by `harness references`), or an imported observations.jsonl.</summary>
+    public static string TraceFile(string scenario)
     {
         var dir = Path.Combine(Root, scenario);
-        var obs = File.ReadLines(Path.Combine(dir, "observations.jsonl"))
+        var trace = Path.Combine(dir, "trace.jsonl");
+        return File.Exists(trace) ? trace : Path.Combine(dir, "observations.jsonl");
+    }
+
+    /// <summary>Every record of a reference, in order.</summary>
+    public static List<JsonElement> Records(string scenario) =>
+        File.ReadLines(TraceFile(scenario))
             .Where(l => l.Length > 0)
             .Select(l => JsonDocument.Parse(l).RootElement.Clone())
             .ToList();
+
+    /// <summary>What the original wrote to its serial port: the trace's serial records, or an imported serial.log.</summary>
+    public static string SerialText(string scenario)
+    {
+        var log = Path.Combine(Root, scenario, "serial.log");
+        if (File.Exists(log)) return File.ReadAllText(log, System.Text.Encoding.Latin1);
+        return string.Concat(Records(scenario)
+            .Where(o => o.GetProperty("type").GetString() == "serial")
+            .Select(o => o.GetProperty("text").GetString()));
+    }
+
+    public static ReferenceTrace Load(string scenario)
+    {
+        var obs = Records(scenario);
         var header = obs.First(o => o.GetProperty("type").GetString() == "header");
         var args = header.GetProperty("args").EnumerateArray().Select(Num).ToArray();
 
-        MemoryArea[] map;
-        var e820 = Path.Combine(dir, "e820.json");
-        if (File.Exists(e820))
-        {
-            // the map the observer wrote at 0x500: every entry, the kernel copies the first 512
-            using var doc = JsonDocument.Parse(File.ReadAllText(e820));
-            map = doc.RootElement.EnumerateArray().Select(a =>
+        // The map the kernel copied, as it printed it (every entry whose type is not null, in order): the
+        // bump allocator only ever looks at the free ones, by address.
+        var text = SerialText(scenario);
+        var map = text.Split('\n').Select(l => AreaLine.Match(l.TrimEnd('\r'))).Where(m => m.Success).Select(m =>
+            new MemoryArea
             {
-                var v = a.EnumerateArray().Select(x => x.GetUInt64()).ToArray();
-                return new MemoryArea { base_addr = v[0], length = v[1], _type = (uint)v[2], acpi = (uint)v[3] };
+                base_addr = ulong.Parse(m.Groups[1].Value), length = ulong.Parse(m.Groups[2].Value),
+                _type = uint.Parse(m.Groups[3].Value), acpi = uint.Parse(m.Groups[4].Value),
             }).ToArray();
-        }
-        else
-        {
-            // the BIOS's map, as the kernel printed it (non-null entries, in order)
-            var text = File.ReadAllText(Path.Combine(dir, "serial.log"), System.Text.Encoding.Latin1);
-            map = text.Split('\n').Select(l => AreaLine.Match(l.TrimEnd('\r'))).Where(m => m.Success).Select(m =>
-                new MemoryArea
-                {
-                    base_addr = ulong.Parse(m.Groups[1].Value), length = ulong.Parse(m.Groups[2].Value),
-                    _type = uint.Parse(m.Groups[3].Value), acpi = uint.Parse(m.Groups[4].Value),
-                }).ToArray();
-        }
         return new ReferenceTrace(scenario, map, args[0], args[1], obs);
     }
 
     public static IEnumerable<string> Scenarios()
     {
         return Directory.GetDirectories(Root)
-            .Where(d => File.Exists(Path.Combine(d, "observations.jsonl")))
+            .Where(d => File.Exists(Path.Combine(d, "trace.jsonl")) || File.Exists(Path.Combine(d, "observations.jsonl")))
             .Select(Path.GetFileName)
             .OrderBy(s => s, StringComparer.Ordinal)!;
     }

@@ -34,7 +34,8 @@ public static class ArchReference
     /// <summary>The record of <paramref name="type"/> taken at <paramref name="checkpoint"/>.</summary>
     public static JsonElement Record(string type, string checkpoint)
     {
-        return File.ReadLines(Path.Combine(Dir(), "observations.jsonl"))
+        var trace = Path.Combine(Dir(), "trace.jsonl");
+        return File.ReadLines(File.Exists(trace) ? trace : Path.Combine(Dir(), "observations.jsonl"))
             .Where(l => l.Length > 0)
             .Select(l => JsonDocument.Parse(l).RootElement.Clone())
             .First(o => o.GetProperty("type").GetString() == type &&

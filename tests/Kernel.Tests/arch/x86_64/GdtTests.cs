@@ -33,7 +33,10 @@ public unsafe class GdtTests
         Assert.Equal(104, sizeof(TaskStateSegment));
         Registers.Reset();
         Registers.ResetTls();
-        Gdt.Init(0xc0001c90, 0xffffff000009f000);
+        // The kernel TLS segment's base is the thread control block after the rebuild's TLS image (its size
+        // is the build's): the FS base the reference recorded at gdt_done.
+        ulong tcb = ArchReference.Hex(ArchReference.Record("checkpoint", "gdt_done").GetProperty("regs").GetProperty("fs").GetProperty("base").GetString()!);
+        Gdt.Init(tcb, 0xffffff000009f000);
         GdtEntry tss = Gdt.GDT[Gdt.GDT_TSS];
         Assert.Equal(0x68, tss.limitl);
         Assert.Equal(0xE9, tss.access);
@@ -53,7 +56,10 @@ public unsafe class GdtTests
     {
         Registers.Reset();
         Registers.ResetTls();
-        Gdt.Init(0xc0001c90, 0xffffff000009f000);
+        // The kernel TLS segment's base is the thread control block after the rebuild's TLS image (its size
+        // is the build's): the FS base the reference recorded at gdt_done.
+        ulong tcb = ArchReference.Hex(ArchReference.Record("checkpoint", "gdt_done").GetProperty("regs").GetProperty("fs").GetProperty("base").GetString()!);
+        Gdt.Init(tcb, 0xffffff000009f000);
 
         byte[] mine = new ReadOnlySpan<byte>(Gdt.GDT, Gdt.GDT_LEN * 8).ToArray();
         byte[] reference = ArchReference.DescriptorBytes("gdt", "gdt_done");
@@ -77,7 +83,7 @@ public unsafe class GdtTests
         // TSS: rsp0 = the stack's end, iomap base 0xFFFF
         Assert.Equal(0xffffff000009f000ul, Gdt.TSS->rsp[0]);
         Assert.Equal(0xFFFF, Gdt.TSS->iomap_base);
-        Assert.Equal(0xc0001c90u, (uint)(Gdt.InitGdtPointer()->kernel_tls.offsetl | Gdt.InitGdtPointer()->kernel_tls.offsetm << 16 | Gdt.InitGdtPointer()->kernel_tls.offseth << 24));
+        Assert.Equal((uint)tcb, (uint)(Gdt.InitGdtPointer()->kernel_tls.offsetl | Gdt.InitGdtPointer()->kernel_tls.offsetm << 16 | Gdt.InitGdtPointer()->kernel_tls.offseth << 24));
     }
 
     [Fact]
@@ -85,7 +91,10 @@ public unsafe class GdtTests
     {
         Registers.Reset();
         Registers.ResetTls();
-        Gdt.Init(0xc0001c90, 0xffffff000009f000);
+        // The kernel TLS segment's base is the thread control block after the rebuild's TLS image (its size
+        // is the build's): the FS base the reference recorded at gdt_done.
+        ulong tcb = ArchReference.Hex(ArchReference.Record("checkpoint", "gdt_done").GetProperty("regs").GetProperty("fs").GetProperty("base").GetString()!);
+        Gdt.Init(tcb, 0xffffff000009f000);
         string[] segments = { "cs 0x8", "ds 0x10", "es 0x10", "fs 0x18", "gs 0x10", "ss 0x10" };
         var expected = new[] { $"lgdt limit=0x1F base=0x{(ulong)Gdt.InitGdtPointer():X}" }
             .Concat(segments)
