@@ -94,11 +94,17 @@ public class CliTests
     public void Import_references_copies_each_recording_with_its_provenance()
     {
         var to = Directory.CreateTempSubdirectory("imported-").FullName;
+        var from = Directory.CreateTempSubdirectory("to-import-").FullName;
         try
         {
-            var (status, output) = Harness("import-references", "--from", Path.Combine(Repo.Root, "traces", "reference"), "--to", to);
+            // The importer reads the first observer's format (observations.jsonl): its test fixture, one folder.
+            var fixture = Path.Combine(Repo.Root, "tests", "testdata", "observations", "no-free-above-kernel");
+            Directory.CreateDirectory(Path.Combine(from, "no-free-above-kernel"));
+            foreach (var f in Directory.GetFiles(fixture))
+                File.Copy(f, Path.Combine(from, "no-free-above-kernel", Path.GetFileName(f)));
+            var (status, output) = Harness("import-references", "--from", from, "--to", to);
             Assert.True(status == 0, output);
-            foreach (var dir in Directory.GetDirectories(Path.Combine(Repo.Root, "traces", "reference")))
+            foreach (var dir in Directory.GetDirectories(from))
             {
                 var name = Path.GetFileName(dir);
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "observations.jsonl")), File.ReadAllBytes(Path.Combine(to, name, "observations.jsonl")));
@@ -108,6 +114,7 @@ public class CliTests
         finally
         {
             Directory.Delete(to, recursive: true);
+            Directory.Delete(from, recursive: true);
         }
     }
 }
