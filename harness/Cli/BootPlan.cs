@@ -1,6 +1,7 @@
 using Harness.Loader;
 using Harness.Qemu;
 using Harness.Scenarios;
+using BootSpec = Harness.Scenarios.BootSpec;
 
 namespace Harness.Cli;
 
@@ -65,8 +66,15 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
             throw new UsageException($"kernel {kernelPath} does not exist (build the port with `make kernel`)");
         // An x86-64 ELF with its symbol table: the observer needs the symbols, and a kernel
         // without them is refused before anything boots (ElfException names the file).
-        Harness.Elf.ElfImage.Load(kernelPath, requireSymbols: true);
-        var work = workDirectory ?? Path.Combine(Path.GetTempPath(), $"harness-{scenario.Name}-{Guid.NewGuid():N}");
+        var elf = Harness.Elf.ElfImage.Load(kernelPath, requireSymbols: true);
+        CheckIsKernel(elf, kernelPath);
+        var fileSize = (ulong)new FileInfo(kernelPath).Length;
+        var loaded = scenario.Boot.KernelSlot ?? fileSize;
+        if (BootSpec.KernelBase + loaded > scenario.Machine.LowMemoryBytes)
+            throw new UsageException(
+                $"kernel {kernelPath} ({(scenario.Boot.KernelSlot is null ? "" : "slot ")}0x{loaded:x} bytes, loaded at 0x{BootSpec.KernelBase:x}) does not fit in " +
+                $"scenario {scenario.Name}'s {scenario.Machine.MemoryMib} MiB ({scenario.SourcePath}: machine.memory_mib): nothing was booted");
+        var work = workDirectory ?? WorkFolder.Create(scenario.Name);
         Directory.CreateDirectory(work);
 
         // kernel_slot = "original" not made concrete by a comparison: a kernel booted on its own gets its own size.
@@ -81,7 +89,16 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
                 ? scenario.E820.Areas.Select(a => new E820Entry(a.Base, a.Length, a.Type, a.Acpi)).ToList()
                 : null,
         };
-        var image = DiskImageBuilder.Build(loader, Path.Combine(work, "disk.img"));
+        DiskImage image;
+        try
+        {
+            image = DiskImageBuilder.Build(loader, Path.Combine(work, "disk.img"));
+        }
+        catch
+        {
+            if (workDirectory is null) WorkFolder.Delete(work);
+            throw;
+        }
         var qemu = new QemuOptions
         {
             DiskImage = image.Path,
@@ -95,6 +112,25 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
             WorkDirectory = work,
         };
         return new BootPlan(scenario, kernelPath, loader, qemu, work);
+    }
+
+    /// <summary>The symbol both kernels (the original and the port) start at.</summary>
+    public const string EntrySymbol = "kstart";
+
+    /// <summary>
+    /// Refuses an ELF that is not a kernel the loader can start: not an executable (ET_EXEC), one that asks for
+    /// an interpreter (a userland program), or one without <see cref="EntrySymbol"/>.
+    /// </summary>
+    public static void CheckIsKernel(Harness.Elf.ElfImage elf, string kernelPath)
+    {
+        const ushort executable = 2; // ET_EXEC
+        const uint interpreter = 3;  // PT_INTERP
+        if (elf.Segments.Any(s => s.Type == interpreter))
+            throw new UsageException($"{kernelPath} is not a kernel: it asks for a program interpreter (PT_INTERP), as a userland program does");
+        if (elf.FileType != executable)
+            throw new UsageException($"{kernelPath} is not a kernel: its ELF type is {elf.FileType} ({(elf.FileType == 3 ? "ET_DYN, a shared object or position-independent program" : "not ET_EXEC")}); a kernel is an ET_EXEC file");
+        if (elf.Lookup(EntrySymbol) is null)
+            throw new UsageException($"{kernelPath} is not a kernel: it has no '{EntrySymbol}' symbol, where the kernels this harness boots start");
     }
 }
 

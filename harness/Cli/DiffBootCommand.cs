@@ -19,6 +19,10 @@ public static class DiffBootCommand
     {
         var outDir = outputDirectory ?? OutputDirectory;
         var scenario = BootPlan.ForComparison(BootPlan.FindScenario(scenarioName, scenariosDir), original, referenceDir);
+        // Every output is checked before anything boots.
+        foreach (var output in new[] { Path.Combine(outDir, "traces", "port", scenario.Name + ".jsonl"), Path.Combine(outDir, "reports", scenario.Name + ".html") }
+                     .Concat(original is null ? [] : [Path.Combine(outDir, "traces", "original", scenario.Name + ".jsonl")]))
+            Harness.Trace.OutputFile.CheckWritable(output);
         string pathA;
         if (original is null)
         {

@@ -60,9 +60,11 @@ public static class DiffCommand
         DiffSession session;
         try
         {
+            if (htmlPath is not null)
+                Harness.Trace.OutputFile.CheckWritable(htmlPath);
             session = DiffSession.Run(request);
         }
-        catch (ReportInputException e)
+        catch (Exception e) when (e is ReportInputException or Harness.Trace.OutputPathException)
         {
             Console.Error.WriteLine("harness: " + e.Message);
             return ExitCodes.BadInput;
@@ -78,7 +80,7 @@ public static class DiffCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"harness: cannot write {htmlPath}: {e.Message}");
+                Console.Error.WriteLine(e is Harness.Trace.OutputPathException ? "harness: " + e.Message : $"harness: cannot write {htmlPath}: {e.Message}");
                 return ExitCodes.BadInput;
             }
         }

@@ -193,7 +193,7 @@ public static class GateCommand
             foreach (var s in stale)
                 console.MarkupLine($"  [red]STALE[/] {E(s.Id)} ({E(s.Location)})");
         }
-        console.MarkupLine($"reports: {E(Path.Combine(options.OutputDir, "reports"))}/NAME.html");
+        if (outcomes.Any(o => o.Html is not null)) console.MarkupLine($"reports: {E(Path.Combine(options.OutputDir, "reports"))}/NAME.html");
         console.MarkupLine($"total time: {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
 
         var failed = outcomes.Count(o => o.Verdict is not (Verdict.Equal or Verdict.Accepted));
@@ -333,6 +333,8 @@ public static class GateCommand
         // 0. kernel_slot = "original": the live original's size, or the size its recording was booted with.
         try { s = BootPlan.ForComparison(s, options.Original, options.ReferenceDir); }
         catch (UsageException e) { return Fail(Verdict.Failed, e.Message); }
+        if (SetupChecks.MissingBaseline(s, options.ReferenceDir, options.BaselineDir, options.UpdatePortTraces) is { } missing)
+            return Fail(Verdict.Failed, missing); // before the boot: it could be compared with nothing
 
         // 0'. The original, observed live (with --original).
         string? livePath = null;
@@ -451,7 +453,7 @@ public static class GateCommand
     /// <summary>One observed boot, quiet (no terminal output: several run at once).</summary>
     private static async Task<ObservationResult> Observe(Scenario s, string kernel, ObservationMap map, string tracePath, Action<string> status, CancellationToken ct)
     {
-        var socketDir = Directory.CreateTempSubdirectory("harness-gdb-").FullName;
+        var socketDir = WorkFolder.Create("gdb");
         BootPlan? plan = null;
         try
         {

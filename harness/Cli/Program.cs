@@ -16,10 +16,7 @@ var root = new RootCommand(
     The differential harness of the C# port of Redox 0.3.5: boots kernels under QEMU from the
     project's loader, observes them, and compares them with the original.
 
-    Exit status: 0 ok; 1 the kernel panicked (boot) or diverged (diff-boot); 2 bad input
-    (scenario, kernel file, option); 3 the boot did not end (timeout, triple fault, reset, QEMU
-    died or missing, loader error).
-    """);
+    """ + ExitCodes.Help);
 root.Options.Add(scenariosDir);
 
 // ---- harness boot -------------------------------------------------------------------------
@@ -36,8 +33,12 @@ boot.Options.Add(pausedOption);
 boot.Options.Add(keepOption);
 boot.SetAction(async (parse, ct) => await Run(async () =>
 {
-    var scenario = BootPlan.FindScenario(parse.GetValue(scenarioOption)!, parse.GetValue(scenariosDir)!);
     var port = parse.GetValue(gdbOption);
+    if (port is { } gp && gp is < 1 or > 65535)
+        throw new UsageException($"--gdb {gp}: a TCP port is 1..65535");
+    if (parse.GetValue(pausedOption) && port is null)
+        throw new UsageException("--paused needs --gdb PORT: without a debugger nothing would ever start the CPU");
+    var scenario = BootPlan.FindScenario(parse.GetValue(scenarioOption)!, parse.GetValue(scenariosDir)!);
     var plan = BootPlan.Prepare(scenario, parse.GetValue(kernelOption)!,
         gdb: port is { } p ? new GdbEndpoint.Tcp(p) : null, paused: parse.GetValue(pausedOption));
     AnsiConsole.MarkupLine($"[grey]scenario {Markup.Escape(scenario.Name)}: {Markup.Escape(scenario.Summary)}[/]");
@@ -50,9 +51,12 @@ boot.SetAction(async (parse, ct) => await Run(async () =>
     finally
     {
         if (parse.GetValue(keepOption))
+        {
+            WorkFolder.Keep(plan.WorkDirectory);
             AnsiConsole.MarkupLine($"[grey]work folder kept: {Markup.Escape(plan.WorkDirectory)}[/]");
+        }
         else
-            TryDelete(plan.WorkDirectory);
+            WorkFolder.Delete(plan.WorkDirectory);
     }
 }));
 root.Subcommands.Add(boot);
@@ -121,7 +125,7 @@ import.SetAction(parse => RunSync(() =>
 }));
 root.Subcommands.Add(import);
 
-return await root.Parse(args).InvokeAsync();
+return await Invocation.RunAsync(root, args);
 
 static async Task<int> Run(Func<Task<int>> body)
 {
@@ -153,10 +157,6 @@ static string? BadInput(Exception e) => e switch
     Harness.Report.ReportInputException report => report.Message,
     Harness.Trace.TraceFormatException trace => trace.Message,
     FileNotFoundException f => f.Message,
+    Harness.Trace.OutputPathException o => o.Message,
     _ => null,
 };
-
-static void TryDelete(string dir)
-{
-    try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-}

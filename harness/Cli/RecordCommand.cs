@@ -41,7 +41,8 @@ public static class RecordCommand
                     parse.GetValue(map), parse.GetValue(output), parse.GetValue(keep), ct);
             }
             catch (Exception e) when (e is ObservationMapException or UsageException or Harness.Scenarios.ScenarioException
-                                          or Harness.Elf.ElfException or Harness.Loader.LoaderException or ObserverException)
+                                          or Harness.Elf.ElfException or Harness.Loader.LoaderException or ObserverException
+                                          or Harness.Trace.OutputPathException)
             {
                 Console.Error.WriteLine("harness: " + e.Message);
                 return e is ObserverException ? ExitCodes.Aborted : ExitCodes.BadInput;
@@ -72,8 +73,10 @@ public static class RecordCommand
             throw new UsageException($"observation map {mapPath} does not exist (give one with --map)");
         var map = ObservationMapLoader.Load(mapPath);
         outPath ??= Path.Combine("traces", map.Kernel == "original" ? "original" : "port", scenario.Name + ".jsonl");
+        // Before anything boots: a trace that could not be written would waste the whole run.
+        Harness.Trace.OutputFile.CheckWritable(outPath);
 
-        var socketDir = Directory.CreateTempSubdirectory("harness-gdb-").FullName;
+        var socketDir = WorkFolder.Create("gdb");
         var socket = Path.Combine(socketDir, "gdb.sock");
         var plan = BootPlan.Prepare(scenario, kernel, gdb: new GdbEndpoint.UnixSocket(socket), paused: true);
         AnsiConsole.MarkupLine($"[grey]scenario {Markup.Escape(scenario.Name)}: {Markup.Escape(scenario.Summary)}[/]");
@@ -87,11 +90,14 @@ public static class RecordCommand
         }
         finally
         {
-            try { Directory.Delete(socketDir, recursive: true); } catch (IOException) { }
+            WorkFolder.Delete(socketDir);
             if (keep)
+            {
+                WorkFolder.Keep(plan.WorkDirectory);
                 AnsiConsole.MarkupLine($"[grey]work folder kept: {Markup.Escape(plan.WorkDirectory)}[/]");
+            }
             else
-                try { Directory.Delete(plan.WorkDirectory, recursive: true); } catch (IOException) { }
+                WorkFolder.Delete(plan.WorkDirectory);
         }
 
         return result;

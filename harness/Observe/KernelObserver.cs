@@ -135,10 +135,17 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
     public async Task<ObservationResult> RunAsync(CancellationToken ct)
     {
         _clock.Start();
+        // The trace's path is checked (and this run's own file opened) before QEMU starts: a path that cannot be
+        // written fails at once, with nothing booted.
+        _writer = new TraceWriter(request.TracePath);
+        if (QemuRunner.FindExecutable(request.Qemu.Executable, request.Qemu.SearchPath) is null)
+        {
+            _writer.Dispose(); // nothing written: no file is left
+            throw new ObserverException(QemuRunner.MissingMessage(request.Qemu.Executable));
+        }
         using var qemuCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var qemuOptions = request.Qemu with { StartPaused = true };
         var qemuTask = QemuRunner.RunAsync(qemuOptions, line => _serialLines.Enqueue(line), qemuCts.Token);
-        _writer = new TraceWriter(request.TracePath);
         string how;
         bool complete;
         string? error = null;
@@ -158,10 +165,23 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
             // QEMU went away while a command was in flight (killed, timed out, exited): how, from its outcome.
             (how, complete, error, outcome) = await EndAsync(EndHow.ConnectionLost, qemuTask, qemuCts).ConfigureAwait(false);
             error = (error is null ? "" : error + "; ") + $"the gdb connection was lost during '{e.InFlight}'";
+            // The target was stopped when the command failed: if QEMU then ran on to a clean end, whatever it did
+            // after the loss went unobserved. Such a trace is never complete.
+            if (complete)
+            {
+                complete = false;
+                how = EndHow.ConnectionLost;
+            }
+        }
+        catch (TraceWriteException e)
+        {
+            how = EndHow.ObserverError;
+            complete = false;
+            error = e.Message;
         }
         catch (Exception e)
         {
-            how = "observer-error";
+            how = EndHow.ObserverError;
             complete = false;
             error = $"the observer failed: {e.Message}";
         }
@@ -172,13 +192,17 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
         }
         outcome ??= await FinishQemuAsync(qemuTask, qemuCts, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         if (outcome is BootOutcome.QemuMissing missing)
+        {
+            _writer.Dispose();
             throw new ObserverException(missing.Message);
+        }
 
         if (!complete)
             error = Describe(how, error, outcome);
         var counters = _gdb?.Counters ?? default;
         var writer = _writer;
-        if (writer.LastSeq > 0)
+        if (writer.LastSeq > 0 && !writer.Failed)
+        try
         {
             FlushSerial(outcome?.Transcript.Serial);
             writer.WriteObservationPoints(new JsonObject
@@ -209,11 +233,18 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
                 WallSeconds = Math.Round(_clock.Elapsed.TotalSeconds, 3),
             });
         }
+        catch (TraceWriteException e)
+        {
+            // A full disk at the very end: the trace is left incomplete (never renamed to its final name).
+            how = EndHow.ObserverError;
+            complete = false;
+            error = e.Message;
+        }
         writer.Dispose();
         Report();
         return new ObservationResult
         {
-            TracePath = writer.IsClosed ? writer.FinalPath : writer.PartialPath,
+            TracePath = writer.CurrentPath ?? writer.PartialPath,
             Complete = complete,
             How = how,
             ReachedKmain = _reachedKmain,
@@ -587,9 +618,9 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
         BootOutcome.Panic => (EndHow.Panic, _checkpoints.Count > 0),
         BootOutcome.Timeout => (EndHow.Timeout, false),
         BootOutcome.TripleFault => (EndHow.TripleFault, false),
-        BootOutcome.Reset => ("reset", false),
-        BootOutcome.LoaderError => ("loader-error", false),
-        BootOutcome.QemuDied => ("qemu-died", false),
+        BootOutcome.Reset => (EndHow.Reset, false),
+        BootOutcome.LoaderError => (EndHow.LoaderError, false),
+        BootOutcome.QemuDied => (EndHow.QemuDied, false),
         _ => (EndHow.ConnectionLost, false),
     };
 
@@ -598,6 +629,9 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
     {
         if (!qemuTask.IsCompleted && wait > TimeSpan.Zero)
             await Task.WhenAny(qemuTask, Task.Delay(wait)).ConfigureAwait(false);
+        // A run stopped here before (e.g. after a dropped gdb connection) has ended as cancelled: no outcome.
+        if (qemuTask.IsCanceled)
+            return null;
         if (qemuTask.IsCompleted)
             return await qemuTask.ConfigureAwait(false);
         await qemuCts.CancelAsync().ConfigureAwait(false);

@@ -92,7 +92,7 @@ public static partial class QemuRunner
             throw new FileNotFoundException($"disk image {options.DiskImage} does not exist", options.DiskImage);
 
         var ownWorkDir = options.WorkDirectory is null;
-        var workDir = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "harness-qemu-" + Guid.NewGuid().ToString("N"));
+        var workDir = options.WorkDirectory ?? WorkFolder.Create("qemu");
         Directory.CreateDirectory(workDir);
         try
         {
@@ -105,11 +105,7 @@ public static partial class QemuRunner
         finally
         {
             if (ownWorkDir)
-            {
-                try { Directory.Delete(workDir, recursive: true); }
-                catch (IOException) { }
-                catch (UnauthorizedAccessException) { }
-            }
+                WorkFolder.Delete(workDir);
         }
     }
 
@@ -126,11 +122,13 @@ public static partial class QemuRunner
         };
         foreach (var arg in args)
             psi.ArgumentList.Add(arg);
+        // QEMU keeps the temporary file of -drive snapshot=on (vl.XXXXXX) in TMPDIR: the run's own folder, so that
+        // a QEMU that is killed leaves nothing behind outside it.
+        psi.Environment["TMPDIR"] = Path.GetDirectoryName(files.QemuLog)!;
 
         var clock = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = psi };
-        if (!process.Start())
-            return new BootOutcome.QemuMissing(MissingMessage(options.Executable));
+        // Under the parent-death signal, from a thread that lives as long as the harness: QEMU never outlives it.
+        using var process = ChildProcesses.Start(psi);
 
         var serial = new SerialWatcher(options, clock, onSerialLine);
         var stderrTask = process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -248,7 +246,8 @@ public static partial class QemuRunner
         return reader.ReadToEnd();
     }
 
-    private static string MissingMessage(string executable) =>
+    /// <summary>What a missing QEMU is reported as (names the Debian package).</summary>
+    public static string MissingMessage(string executable) =>
         $"{executable} not found on PATH: install the Debian package `{DebianPackage}` (apt-get install {DebianPackage})";
 
     /// <summary>The full path of <paramref name="name"/> on the search path (PATH when null), or null.</summary>

@@ -30,10 +30,13 @@ public static class HtmlReport
     /// <summary>Writes the report of <paramref name="session"/> to <paramref name="path"/>; returns the full path.</summary>
     public static string Write(DiffSession session, string path)
     {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, Render(session), new UTF8Encoding(false));
-        return full;
+        // Written under this run's own name and renamed whole: a report is never half one run's and half another's.
+        var text = Render(session);
+        using var file = new Harness.Trace.OutputFile(path);
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        file.Stream.Write(bytes);
+        file.Commit();
+        return file.FinalPath;
     }
 
     /// <summary>Renders the report of <paramref name="session"/>.</summary>

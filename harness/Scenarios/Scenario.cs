@@ -74,6 +74,22 @@ public sealed record MachineSpec(string Type, int MemoryMib, int Cpus, string Vg
     public const int MaxCpus = 255;
 
     public static MachineSpec Default { get; } = new(DefaultType, DefaultMemoryMib, DefaultCpus, DefaultVga);
+
+    /// <summary>
+    /// The bytes of RAM QEMU puts below 4 GiB (the rest goes above the PCI hole): q35 keeps all of it below when
+    /// it is under 0xB0000000 bytes, else 2 GiB; pc all of it under 0xE0000000 bytes, else 3 GiB (QEMU 7.2's
+    /// pc_q35.c / pc_piix.c, gigabyte-aligned). The loaded kernel must lie in it.
+    /// </summary>
+    public ulong LowMemoryBytes
+    {
+        get
+        {
+            var total = (ulong)MemoryMib << 20;
+            return Type == "pc"
+                ? total >= 0xE000_0000 ? 0xC000_0000 : total
+                : total >= 0xB000_0000 ? 0x8000_0000 : total;
+        }
+    }
 }
 
 /// <summary>A VBE resolution; the loader picks the first 32-bpp mode of this size in the BIOS's list.</summary>

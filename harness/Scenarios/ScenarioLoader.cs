@@ -194,7 +194,10 @@ public static partial class ScenarioLoader
                 r.Error(ty.Span, $"machine.type \"{ty.Value}\" is not one of {Quoted(MachineSpec.Types)}");
         }
 
-        var memory = (int)(t.Integer("memory_mib", MachineSpec.MinMemoryMib, MachineSpec.MaxMemoryMib) ?? MachineSpec.DefaultMemoryMib);
+        var memorySpan = t.IntegerWithSpan("memory_mib", MachineSpec.MinMemoryMib, MachineSpec.MaxMemoryMib);
+        var memory = (int)(memorySpan?.Value ?? MachineSpec.DefaultMemoryMib);
+        if (memorySpan is { } ms && (ulong)ms.Value << 20 <= BootSpec.KernelBase)
+            r.Error(ms.Span, $"memory_mib {ms.Value} leaves no room for the kernel, which the loader copies to 0x{BootSpec.KernelBase:x} (1 MiB): give at least 2");
         var cpus = (int)(t.Integer("cpus", MachineSpec.MinCpus, MachineSpec.MaxCpus) ?? MachineSpec.DefaultCpus);
 
         var vga = MachineSpec.DefaultVga;
@@ -231,6 +234,9 @@ public static partial class ScenarioLoader
             var value = (ulong)s.Value;
             if (BootSpec.KernelBase + value > (ulong)machine.MemoryMib << 20)
                 r.Error(s.Span, $"kernel_slot 0x{value:x} loaded at 0x{BootSpec.KernelBase:x} ends past the machine's {machine.MemoryMib} MiB of memory");
+            else if (BootSpec.KernelBase + value > machine.LowMemoryBytes)
+                r.Error(s.Span, $"kernel_slot 0x{value:x} loaded at 0x{BootSpec.KernelBase:x} ends at 0x{BootSpec.KernelBase + value:x}, past the RAM below the PCI hole " +
+                                $"(machine {machine.Type} with {machine.MemoryMib} MiB has 0x{machine.LowMemoryBytes:x} bytes below 4 GiB; the loader copies the kernel there)");
             else
                 slot = value;
         }

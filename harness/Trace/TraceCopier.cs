@@ -33,6 +33,6 @@ public static class TraceCopier
 
         foreach (var r in records.OrderBy(r => r.Seq).ThenBy(r => r.Order)) r.Write();
         if (trace.End is { } end) w.WriteEnd(end);
-        return trace.End is null ? w.PartialPath : w.FinalPath;
+        return trace.End is null ? w.PartialPath : w.FinalPath; // the partial one once w is disposed
     }
 }

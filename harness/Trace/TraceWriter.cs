@@ -7,8 +7,9 @@ namespace Harness.Trace;
 
 /// <summary>
 /// Writes a <c>redox-trace/1</c> trace as the boot happens: one JSON line per record, flushed at once,
-/// into <c>NAME.jsonl.partial</c>; only <see cref="WriteEnd"/> renames it to <c>NAME.jsonl</c>. A run that
-/// stops early leaves the <c>.partial</c> file, which the reader reports as incomplete.
+/// into a name of this run's own (<see cref="OutputFile"/>: <c>NAME.jsonl.PID-START-ID.partial</c>); only
+/// <see cref="WriteEnd"/> renames it, whole, to <c>NAME.jsonl</c>. A run that stops early (or whose write fails,
+/// e.g. on a full disk) leaves <c>NAME.jsonl.partial</c>, which the reader reports as incomplete.
 /// The writer numbers records itself (<c>seq</c> 1, 2, 3, …); the <c>Seq</c> of the records passed in is ignored.
 /// </summary>
 public sealed class TraceWriter : IDisposable
@@ -16,32 +17,47 @@ public sealed class TraceWriter : IDisposable
     private const int SerialTailBytes = 512;
     private static readonly HashSet<string> EventTypes = ["frame_alloc", "frame_free", "heap_extend", "heap_map"];
 
-    private readonly FileStream _stream;
+    private readonly OutputFile _file;
     private readonly Dictionary<string, long> _counts = [];
     private readonly List<byte> _serialTail = [];
     private long _seq;
     private long? _lastEventSeq;
     private bool _headerWritten;
     private bool _closed;
+    private bool _failed;
 
     /// <summary>
     /// Starts a trace that will be named <paramref name="finalPath"/> (<c>….jsonl</c>) once complete;
-    /// until then it is written to <c><paramref name="finalPath"/>.partial</c>. An older file of either name is replaced.
+    /// until then it is written under this run's own name (<see cref="WritingPath"/>), and if it is never finished it
+    /// ends as <c><paramref name="finalPath"/>.partial</c>. An older file of either name is removed first.
     /// </summary>
+    /// <exception cref="OutputPathException">The path cannot be written (a folder, /proc, no permission): nothing is created.</exception>
     public TraceWriter(string finalPath)
     {
-        FinalPath = Path.GetFullPath(finalPath);
+        FinalPath = OutputFile.CheckWritable(finalPath);
         PartialPath = FinalPath + TraceFormat.PartialSuffix;
-        Directory.CreateDirectory(Path.GetDirectoryName(FinalPath)!);
-        if (File.Exists(FinalPath)) File.Delete(FinalPath);
-        _stream = new FileStream(PartialPath, FileMode.Create, FileAccess.Write, FileShare.Read);
+        foreach (var stale in new[] { FinalPath, PartialPath })
+        {
+            try { File.Delete(stale); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        _file = new OutputFile(FinalPath, PartialPath);
     }
 
     /// <summary>The name the trace gets when its end record is written.</summary>
     public string FinalPath { get; }
 
-    /// <summary>The name the trace has while it is written.</summary>
+    /// <summary>The name an unfinished trace is left under (<c>FINAL.partial</c>).</summary>
     public string PartialPath { get; }
+
+    /// <summary>The name the trace has while it is written (this run's own).</summary>
+    public string WritingPath => _file.TempPath;
+
+    /// <summary>Where the trace is now: the final path, the partial one, or (while written) this run's own name; null when it is gone.</summary>
+    public string? CurrentPath => _file.CurrentPath;
+
+    /// <summary>True once a write failed (e.g. a full disk): nothing more is written and the trace is left incomplete.</summary>
+    public bool Failed => _failed;
 
     /// <summary>The seq of the last record written (0 before the first).</summary>
     public long LastSeq => _seq;
@@ -108,8 +124,16 @@ public sealed class TraceWriter : IDisposable
             Counters = new Dictionary<string, long>(_counts),
         };
         var seq = Write(RecordEncoder.End(record, _seq + 1));
-        _stream.Dispose();
-        File.Move(PartialPath, FinalPath, overwrite: true);
+        try
+        {
+            _file.Commit();
+        }
+        catch (IOException e)
+        {
+            _failed = true;
+            throw new TraceWriteException($"cannot finish the trace {FinalPath}: {e.InnerException?.Message ?? e.Message}; it is left incomplete" +
+                (_file.CurrentPath is { } p ? $" as {p}" : ""), e);
+        }
         _closed = true;
         return seq;
     }
@@ -117,13 +141,25 @@ public sealed class TraceWriter : IDisposable
     private long Write(JsonObject record)
     {
         if (_closed) throw new InvalidOperationException($"the trace {FinalPath} is already closed");
+        if (_failed) throw new TraceWriteException($"the trace {FinalPath} failed earlier; nothing more is written to it");
         var type = (string)record["type"]!;
         if (!_headerWritten) throw new InvalidOperationException($"a '{type}' record before the header");
         _seq++;
         record["seq"] = _seq;
         var line = record.ToJsonString(JsonOptions) + "\n";
-        _stream.Write(Encoding.UTF8.GetBytes(line));
-        _stream.Flush();
+        try
+        {
+            _file.Stream.Write(Encoding.UTF8.GetBytes(line));
+            _file.Stream.Flush();
+        }
+        catch (IOException e)
+        {
+            // A full disk, a file-size limit, an I/O error: this trace can no longer be one run's whole output.
+            _failed = true;
+            var left = _file.Abandon();
+            throw new TraceWriteException($"cannot write the trace {FinalPath} (record {_seq}, '{type}'): {e.Message}; it is left incomplete" +
+                (left is not null ? $" as {left}" : ""), e);
+        }
         if (type != "end") _counts[type] = _counts.GetValueOrDefault(type) + 1;
         if (EventTypes.Contains(type)) _lastEventSeq = _seq;
         return _seq;
@@ -136,9 +172,16 @@ public sealed class TraceWriter : IDisposable
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Closes the file. Without an end record it stays <c>.partial</c>: an incomplete trace.</summary>
+    /// <summary>Closes the file. Without an end record it is left as <c>FINAL.partial</c> (an incomplete trace); with no record at all it is deleted.</summary>
     public void Dispose()
     {
-        if (!_closed) _stream.Dispose();
+        if (_closed) return;
+        if (_seq == 0)
+            _file.Discard(); // nothing was written: no empty .partial is left behind
+        else
+            _file.Abandon();
     }
 }
+
+/// <summary>A trace could not be written (a full disk, a file-size limit): the trace is left incomplete.</summary>
+public sealed class TraceWriteException(string message, Exception? inner = null) : IOException(message, inner);

@@ -20,6 +20,22 @@ public static class EndHow
 
     /// <summary>The gdb connection was lost.</summary>
     public const string ConnectionLost = "connection-lost";
+
+    /// <summary>QEMU exited 0 without a triple fault: the guest reset the machine or powered it off.</summary>
+    public const string Reset = "reset";
+
+    /// <summary>The loader reported an error on its debug console before the kernel started.</summary>
+    public const string LoaderError = "loader-error";
+
+    /// <summary>QEMU ended otherwise: killed by a signal, or failed with an error of its own.</summary>
+    public const string QemuDied = "qemu-died";
+
+    /// <summary>The observer itself failed (e.g. the trace could not be written: a full disk).</summary>
+    public const string ObserverError = "observer-error";
+
+    /// <summary>Every value of <c>end.how</c> a writer of this format may give (traces/FORMAT.md lists them).</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [Kmain, Panic, Timeout, TripleFault, QemuExit, ConnectionLost, Reset, LoaderError, QemuDied, ObserverError];
 }
 
 /// <summary>

@@ -166,11 +166,12 @@ public class BadInputTests
         {
             w.WriteHeader(SampleTrace.Header);
             Assert.False(File.Exists(final));
-            Assert.True(File.Exists(w.PartialPath));
+            Assert.True(File.Exists(w.WritingPath));
             // Flushed per record: another reader sees the header already.
-            using var s = new FileStream(w.PartialPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var s = new FileStream(w.WritingPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             Assert.Contains("\"header\"", new StreamReader(s).ReadToEnd());
         }
         Assert.False(File.Exists(final));
+        Assert.True(File.Exists(final + TraceFormat.PartialSuffix));
     }
 }
