@@ -37,5 +37,5 @@ public static class ExitCodes
     ];
 
     /// <summary>The "Exit status:" paragraph of `harness --help`.</summary>
-    public static string Help => "Exit status: " + string.Join("; ", All.Select(s => $"{s.Status} {s.Meaning}")) + ".";
+    public static string Help => "Exit status:\n" + string.Join("\n", All.Select(s => $"  {s.Status,3}  {s.Meaning}"));
 }

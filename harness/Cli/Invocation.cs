@@ -29,14 +29,18 @@ public static class Invocation
         }
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration
+            var status = await parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
                 ProcessTerminationTimeout = null, // the handlers below own SIGINT and SIGTERM
             });
+            WaitIfStopping();
+            return status;
         }
         catch (Exception e)
         {
+            // After a signal the run fails in whatever it was doing (QEMU killed, files given up): that is no bug.
+            WaitIfStopping();
             return InternalError(e);
         }
         finally
@@ -51,6 +55,13 @@ public static class Invocation
         Console.Error.WriteLine($"harness: internal error (a bug in the harness; please report it with the lines below): {e.GetType().FullName}: {e.Message}");
         Console.Error.WriteLine(e.StackTrace);
         return ExitCodes.InternalError;
+    }
+
+    /// <summary>When a signal handler is ending the process, blocks (its exit status is the signal's, and nothing more is printed).</summary>
+    private static void WaitIfStopping()
+    {
+        if (Volatile.Read(ref _stopping) != 0)
+            Thread.Sleep(Timeout.Infinite);
     }
 
     private static void InstallSignalHandlers()

@@ -16,6 +16,7 @@ var root = new RootCommand(
     The differential harness of the C# port of Redox 0.3.5: boots kernels under QEMU from the
     project's loader, observes them, and compares them with the original.
 
+
     """ + ExitCodes.Help);
 root.Options.Add(scenariosDir);
 
@@ -62,7 +63,7 @@ boot.SetAction(async (parse, ct) => await Run(async () =>
 root.Subcommands.Add(boot);
 
 // ---- harness scenarios --------------------------------------------------------------------
-var scenarios = new Command("scenarios", "List the scenarios with a one-line summary each");
+var scenarios = new Command("scenarios", "List the scenarios in a table: name, inputs, reference, what each exercises");
 scenarios.SetAction(parse => RunSync(() =>
 {
     var all = ScenarioLoader.LoadAll(parse.GetValue(scenariosDir)!);

@@ -61,7 +61,9 @@ public sealed class OutputFile : IDisposable
     public bool IsCommitted { get; private set; }
 
     /// <summary>The stream to write (null once committed or abandoned).</summary>
-    public FileStream Stream => _stream ?? throw new InvalidOperationException($"{FinalPath} is already closed");
+    public FileStream Stream => _stream ?? throw new IOException(IsCommitted
+        ? $"{FinalPath} is already complete"
+        : $"{FinalPath} was given up before it was complete (the run was interrupted, or a write failed)");
 
     /// <summary>Flushes and closes the file and renames it to <see cref="FinalPath"/> (replacing an older file).</summary>
     /// <exception cref="IOException">The write or the rename failed (e.g. a full disk): the file is abandoned.</exception>
