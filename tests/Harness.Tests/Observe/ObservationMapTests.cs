@@ -38,6 +38,13 @@ public class ObservationMapTests(TestKernelImage images) : IClassFixture<TestKer
         Assert.Equal("original", original.Kernel);
         Assert.Equal(SymbolMatching.Rust, original.Matching);
         Assert.Equal(3, original.FrameAlloc.Count);
+        // Its state records (offsets from the rebuild's DWARF, redox-0.3.5/PROVENANCE.md), the PAT and the per-CPU statics.
+        Assert.Equal((0x8UL, 0x28UL, 0x30UL, 0x8UL, 0x10UL), (original.FrameAllocator!.Offset, original.FrameAllocator.NextFreeFrame,
+            original.FrameAllocator.CurrentArea, original.FrameAllocator.RecycledPtr, original.FrameAllocator.RecycledLen));
+        Assert.Null(original.FrameAllocator.SomeFlag);
+        Assert.Equal((0x8UL, 0x18UL, 0x20UL, 0x8UL), (original.Heap!.Offset, original.Heap.Bottom, original.Heap.Size, original.Heap.FirstHole));
+        Assert.Equal("kernel::arch::x86_64::paging::init", Assert.Single(original.PatWrites).In);
+        Assert.Equal(["gdt", "tss"], original.Statics.Select(s => s.Name).Order());
         // gdt::init is inlined into kstart in the original: gdt_done is the call of idt::init.
         var gdt = original.Checkpoints.Single(c => c.Name == "gdt_done");
         Assert.False(gdt.Location.AfterCall);

@@ -16,7 +16,7 @@ public class TerminalSummaryTests
         Assert.Matches(@"│ graphical_debug_done\s+│ diverged \(1\)\s+│ equal\s+│ equal\s+│ equal\s+│ equal\s+│ ·\s+│", text);
         Assert.Matches(@"│ entry\s+│ equal\s+│ equal\s+│ equal\s+│ equal\s+│ equal\s+│ ·\s+│", text);
         Assert.Matches(@"│ \(whole log\)\s+│ ·\s+│ ·\s+│ ·\s+│ ·\s+│ ·\s+│ equal\s+│", text);
-        Assert.Contains("first divergence: frames @ graphical_debug_done, frames[500] (event #500, seq A 535, B 535)", text);
+        Assert.Contains("first divergence: frames @ graphical_debug_done, frames[500] (event #500, seq A 536, B 536)", text);
         Assert.Contains("  A: alloc 1 → 0x6f5000 @graphical_debug", text);
         Assert.Contains("  B: alloc 1 → 0xdead000 @graphical_debug", text);
         Assert.Contains("  caller A: kernel::allocator::map_heap", text);
