@@ -157,7 +157,7 @@ public static class ReferencesCommand
         var clock = Stopwatch.StartNew();
         var final = Path.Combine(options.ReferenceDir, scenario.Name);
         var temp = Path.Combine(options.ReferenceDir, $".{scenario.Name}.recording-{Guid.NewGuid():N}");
-        var socketDir = Directory.CreateTempSubdirectory("harness-gdb-").FullName;
+        var socketDir = Harness.Qemu.WorkFolder.Create("gdb"); // swept by a later run if this one is SIGKILLed
         BootPlan? plan = null;
         try
         {

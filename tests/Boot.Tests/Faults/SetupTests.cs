@@ -100,7 +100,8 @@ public partial class SetupTests
     public void Memory_too_small_for_the_kernel_is_refused_at_load()
     {
         using var box = new Sandbox();
-        var dir = box.ScenarioDir("q35-2g", "tiny", ("memory_mib = 2048", "memory_mib = 1"), ("kernel_slot = 0xF21E8\n", ""));
+        var dir = Directory.CreateDirectory(Path.Combine(box.Out, "scenarios")).FullName;
+        File.WriteAllText(Path.Combine(dir, "tiny.toml"), "name = \"tiny\"\n\n[machine]\nmemory_mib = 1\n"); // no kernel_slot
         Refused(box, box.Run(60, "boot", "--kernel", Repo.Kernel, "--scenario", "tiny", "--scenarios-dir", dir), 2, "tiny.toml:", "memory_mib 1");
     }
 
@@ -108,8 +109,8 @@ public partial class SetupTests
     public void Paused_without_gdb_and_a_gdb_port_out_of_range_are_refused()
     {
         using var box = new Sandbox();
-        Refused(box, box.Run(60, "boot", "--kernel", Repo.Kernel, "--scenario", "q35-2g", "--paused"), 2, "--paused", "--gdb");
-        Refused(box, box.Run(60, "boot", "--kernel", Repo.Kernel, "--scenario", "q35-2g", "--gdb", "99999"), 2, "99999");
+        Refused(box, box.Run(60, "boot", "--kernel", Repo.Kernel, "--scenario", Scenario, "--paused"), 2, "--paused", "--gdb");
+        Refused(box, box.Run(60, "boot", "--kernel", Repo.Kernel, "--scenario", Scenario, "--gdb", "99999"), 2, "99999");
     }
 
     [Fact]
@@ -124,7 +125,7 @@ public partial class SetupTests
     public void A_gate_scenario_with_nothing_to_compare_with_fails_before_its_boot()
     {
         using var box = new Sandbox();
-        var dir = box.ScenarioDir("q35-64m", "no-baseline");
+        var dir = box.ScenarioDir("q35-64m", "no-baseline", ("reference = \"q35-64m\"\n", ""));
         var missingReference = box.ScenarioDir(Scenario, "no-reference", ("reference = \"q35-2g-slot4m\"", "reference = \"no-such-recording\""));
         Assert.Equal(dir, missingReference);
         var output = Path.Combine(box.Out, "gate");
@@ -153,7 +154,7 @@ public partial class SetupTests
             cc.WaitForExit();
             Assert.Equal(0, cc.ExitCode);
         }
-        Refused(box, box.Run(60, "boot", "--kernel", program, "--scenario", "q35-2g"), 2, program, "not a kernel");
+        Refused(box, box.Run(60, "boot", "--kernel", program, "--scenario", Scenario), 2, program, "not a kernel");
 
         // An executable without the entry symbol.
         var noEntry = Path.Combine(box.Out, "no-kstart.elf");
@@ -162,7 +163,7 @@ public partial class SetupTests
             objcopy.WaitForExit();
             Assert.Equal(0, objcopy.ExitCode);
         }
-        Refused(box, box.Run(60, "boot", "--kernel", noEntry, "--scenario", "q35-2g"), 2, noEntry, "kstart");
+        Refused(box, box.Run(60, "boot", "--kernel", noEntry, "--scenario", Scenario), 2, noEntry, "kstart");
     }
 
     // ---- item 6: QEMU missing leaves nothing behind -----------------------------------------------
