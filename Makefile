@@ -2,7 +2,7 @@
 #   make diff-boot   boot the port under QEMU, observed, and diff it against the original's reference
 #   make test        build everything and run every test (unit, harness, boot under real QEMU)
 #
-# Other targets: make gate, make references, make boot, make kernel, make harness, make bench, make clean.
+# Other targets: make gate, make mutants, make references, make boot, make kernel, make harness, make bench, make clean.
 # Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>.
 
 SHELL := /bin/bash
@@ -17,7 +17,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all deps test-deps restore kernel harness boot diff-boot gate references test bench clean
+.PHONY: all deps test-deps restore kernel harness boot diff-boot gate mutants references test bench clean
 
 all: kernel harness
 
@@ -53,6 +53,11 @@ gate: kernel harness
 references: harness
 	@test -n "$(REDOX_KERNEL)" || { echo "make references: set REDOX_KERNEL=path/to/an original Redox 0.3.5 kernel ELF (with symbols)" >&2; exit 2; }
 	@$(HARNESS) references --kernel $(REDOX_KERNEL) $(if $(INITFS),--initfs $(INITFS)) $(if $(ORIGINAL_TOOL),--tool $(ORIGINAL_TOOL)) $(if $(ONLY),--only '$(ONLY)')
+
+# The gate's own test: the port built once per mutation of traces/mutants/mutants.tsv, the gate run on the scenarios
+# that should catch each; a table of caught / missed (MUTANTS=NAME,NAME for a few). See traces/mutants/README.md.
+mutants: harness
+	@HARNESS="$(HARNESS)" $(if $(REDOX_KERNEL),ORIGINAL_ELF=$(REDOX_KERNEL)) tools/mutants.sh
 
 # The gate runs after the tests even when they fail (its table comes after their "N passed, N failed" line);
 # the target fails if either did.

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Harness.Diff;
+using Harness.Gate;
 using Harness.Observe;
 using Harness.Observe.Map;
 using Harness.Qemu;
@@ -32,7 +33,7 @@ public static class ReferencesCommand
     {
         public required string Kernel { get; init; }
         public required string ScenariosDir { get; init; }
-        public string ReferenceDir { get; init; } = GateCommand.ReferenceDirectory;
+        public string ReferenceDir { get; init; } = GateStage.ReferenceDirectory;
         public string MapPath { get; init; } = RecordCommand.OriginalMap;
         public IReadOnlyList<Harness.Diff.Pattern> Only { get; init; } = [];
         public int Jobs { get; init; } = 2;
@@ -49,12 +50,12 @@ public static class ReferencesCommand
     {
         var kernel = new Option<string>("--kernel") { Description = "The original Redox 0.3.5 kernel ELF to record (with its symbols)", Required = true };
         var only = new Option<string?>("--only") { Description = "Record only the scenarios whose name matches this glob (* and ?; several separated by commas)" };
-        var outDir = new Option<string>("--reference-dir") { Description = "Where the references go, one folder per scenario", DefaultValueFactory = _ => GateCommand.ReferenceDirectory };
+        var outDir = new Option<string>("--reference-dir") { Description = "Where the references go, one folder per scenario", DefaultValueFactory = _ => GateStage.ReferenceDirectory };
         var jobs = new Option<int>("--jobs") { Description = "Scenarios booted at once", DefaultValueFactory = _ => 2 };
         var initfs = new Option<string?>("--initfs") { Description = "The folder the ELF was built with as its initfs (named with its files' sha256 in PROVENANCE.md)" };
         var tool = new Option<string?>("--tool") { Description = "The folder of the tool that built the ELF (e.g. ../shared/tools/original; its files' sha256 go into PROVENANCE.md)" };
         var command = new Command("references",
-            $"Record an original Redox 0.3.5 kernel on every scenario with the original's map and (re)write {GateCommand.ReferenceDirectory}/NAME/ " +
+            $"Record an original Redox 0.3.5 kernel on every scenario with the original's map and (re)write {GateStage.ReferenceDirectory}/NAME/ " +
             $"({TraceFileName} and {ProvenanceFileName}); a folder is replaced only by a complete recording");
         command.Options.Add(kernel);
         command.Options.Add(only);
@@ -107,7 +108,7 @@ public static class ReferencesCommand
             throw new UsageException($"--tool {t}: no such folder");
         if (!Directory.Exists(options.ScenariosDir))
             throw new UsageException($"no scenario folder {options.ScenariosDir}");
-        var (scenarios, failures) = GateCommand.LoadEach(options.ScenariosDir);
+        var (scenarios, failures) = GateStage.LoadEach(options.ScenariosDir);
         if (failures.Count > 0)
             throw new UsageException("a scenario does not load, nothing was recorded:\n" + string.Join('\n', failures.Select(f => f.Detail ?? f.Message)));
         scenarios = scenarios.Where(s => options.Only.Count == 0 || options.Only.Any(p => p.Matches(s.Name))).ToList();

@@ -37,6 +37,19 @@ public sealed class BootOrder
     /// <summary>The place of a checkpoint in boot order.</summary>
     public int Ordinal(string checkpoint) => _ordinal[checkpoint];
 
+    /// <summary>True when <paramref name="checkpoint"/> is one of the compared checkpoints.</summary>
+    public bool Has(string checkpoint) => _ordinal.ContainsKey(checkpoint) && checkpoint is not (AfterLast or WholeLog);
+
+    /// <summary>
+    /// True when <paramref name="at"/> lies at or after <paramref name="checkpoint"/> in boot order: the state recorded
+    /// at it or later, or an event (or serial line) leading up to a later checkpoint.
+    /// </summary>
+    public bool IsAtOrAfter(BootPosition at, string checkpoint)
+    {
+        var c = Ordinal(checkpoint);
+        return at.CheckpointOrdinal > c || (at.CheckpointOrdinal == c && at.Stage == 1);
+    }
+
     /// <summary>The checkpoint an event of <paramref name="t"/> with <paramref name="seq"/> leads up to.</summary>
     public static string GroupOf(Trace.Trace t, long seq) => t.CheckpointAfter(seq)?.Name ?? AfterLast;
 

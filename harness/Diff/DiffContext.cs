@@ -48,8 +48,8 @@ internal sealed class DiffContext
     /// <summary>Records a difference, accepted or not.</summary>
     public void Report(Difference d)
     {
-        var accepted = Registry.Match(d, A.Header.Scenario)
-                       ?? (A.Header.Scenario != B.Header.Scenario ? Registry.Match(d, B.Header.Scenario) : null);
+        var accepted = Registry.Match(d, A.Header.Scenario, Order)
+                       ?? (A.Header.Scenario != B.Header.Scenario ? Registry.Match(d, B.Header.Scenario, Order) : null);
         Cell(d.Observable, d.Checkpoint).Differences.Add(d with { AcceptedBy = accepted });
     }
 

@@ -25,6 +25,16 @@ public sealed record Difference
     /// <summary>Its place in boot order.</summary>
     public required BootPosition Position { get; init; }
 
+    /// <summary>
+    /// Where in boot order the difference happened, for the registry's <c>from</c>/<c>before</c> limits: by default
+    /// <see cref="Position"/>; for a serial line, the checkpoint its first byte leads up to on the side that has it
+    /// (null when that side's serial output has no place among its records, e.g. a separate serial.log).
+    /// </summary>
+    public BootPosition? Happened => Observable == Diff.Observable.Serial ? SerialPlace : Position;
+
+    /// <summary>For a serial line: where its first byte was written (see <see cref="Happened"/>).</summary>
+    public BootPosition? SerialPlace { get; init; }
+
     /// <summary>A sentence that says what happened, for people.</summary>
     public required string Sentence { get; init; }
 

@@ -683,6 +683,7 @@ internal sealed class ObserverSession(ObserveRequest request, ElfImage elf, Reso
                 Sha256 = sha,
                 Sections = new KernelSections(sections),
                 Statics = map.Statics.ToDictionary(s => s.Name, s => new KernelStatic(s.Address, s.Size, s.Symbol)),
+                Handlers = map.Handlers,
             },
             KernelSlot = request.KernelSlot,
             ArgsPtr = argsPtr,

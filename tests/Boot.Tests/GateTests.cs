@@ -125,4 +125,30 @@ public class GateTests
         Assert.Contains("serial", row);
         Assert.Contains("Starting graphical DEBUG", row);
     }
+
+    [Fact]
+    public void A_stale_registry_entry_fails_the_gate_even_when_every_scenario_passes()
+    {
+        using var dir = new TempDir();
+        using var output = new TempDir();
+        dir.Copy("q35-2g-slot4m");
+        var registry = dir.File("divergences.toml", File.ReadAllText(Path.Combine(Repo.Root, "traces", "divergences.toml")) + """
+
+            [[divergence]]
+            id = "never-matches"
+            scenario = "q35-2g-slot4m"
+            observable = "frames"
+            path = "frames[999999]"
+            reason = "a deliberately stale entry"
+            """);
+
+        var (status, text) = Harness("gate", "--kernel", Repo.Kernel, "--scenarios-dir", dir.Path, "--output-dir", output.Path,
+            "--registry", registry, "--timeout-factor", "4");
+
+        Assert.Equal(1, status);
+        Assert.Contains("accepted", Row(text, "q35-2g-slot4m", "reference:q35-2g-slot4m"));
+        Assert.Contains("STALE never-matches", text);
+        Assert.Contains("gate FAILED: 1 stale registry entry", text);
+        Assert.Contains("stale\tnever-matches", File.ReadAllText(Path.Combine(output.Path, "gate-summary.tsv")));
+    }
 }

@@ -24,7 +24,11 @@ namespace Kernel.acpi.hpet
         {
             Page page = Page.ContainingAddress(new VirtualAddress(address));
             Frame frame = Frame.ContainingAddress(new PhysicalAddress(address));
+#if MUTATION_HPET_MAP_UNCACHED // NOT the original: the HPET page mapped uncached (make mutants)
+            Acpi.MapToAndFlush(ref active_table, page, frame, EntryFlags.PRESENT | EntryFlags.WRITABLE | EntryFlags.NO_EXECUTE | EntryFlags.NO_CACHE);
+#else
             Acpi.MapToAndFlush(ref active_table, page, frame, EntryFlags.PRESENT | EntryFlags.WRITABLE | EntryFlags.NO_EXECUTE);
+#endif
         }
 
         public readonly ulong ReadU64(ulong offset) => *(ulong*)(address + offset);
@@ -68,7 +72,11 @@ namespace Kernel.acpi.hpet
             if (hpet.HasValue)
             {
                 Hpet h = hpet.GetValueOrDefault();
+#if MUTATION_SERIAL_DROP_HPET_LINE // NOT the original: the HPET line is not printed (make mutants)
+                // (line not printed)
+#else
                 using (var w = Writer.New()) { w.Str("  HPET: "); w.UpperHex(h.hpet_number); w.Str("\n"); }
+#endif
 
                 Acpi.ACPI_TABLE.hpet = h;
                 Acpi.ACPI_TABLE.hpet_is_some = true;

@@ -140,7 +140,11 @@ namespace Kernel.acpi
                 if (!IsMapped(ref active_table, page))
                 {
                     Frame frame = Frame.ContainingAddress(new PhysicalAddress(page.StartAddress().Get()));
+#if MUTATION_ACPI_SDT_MAP_WRITABLE // NOT the original: ACPI tables mapped writable (make mutants)
+                    MapToAndFlush(ref active_table, page, frame, EntryFlags.PRESENT | EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE);
+#else
                     MapToAndFlush(ref active_table, page, frame, EntryFlags.PRESENT | EntryFlags.NO_EXECUTE);
+#endif
                 }
             }
 

@@ -90,7 +90,11 @@ namespace Kernel.allocator.linked_list
                         {
                             Panic.Fail("__rust_allocate: heap not initialized", "src/allocator/linked_list.rs", 41);
                         }
+#if MUTATION_HEAP_GROWTH_HALF // NOT the original: the heap grows by half of what is mapped (make mutants)
+                        heap.Value.value.Extend(Consts.KERNEL_HEAP_SIZE / 2);
+#else
                         heap.Value.value.Extend(Consts.KERNEL_HEAP_SIZE);
+#endif
                     }
                     continue;
                 }

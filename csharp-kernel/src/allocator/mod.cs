@@ -27,7 +27,11 @@ namespace Kernel.allocator
             PageIter pages = Page.RangeInclusive(heap_start_page, heap_end_page);
             while (pages.Next() is Page page)
             {
+#if MUTATION_HEAP_PAGES_NOT_GLOBAL // NOT the original: heap pages mapped without GLOBAL (make mutants)
+                MapperFlush result = active_table.mapper.Map(page, EntryFlags.PRESENT | EntryFlags.WRITABLE | EntryFlags.NO_EXECUTE);
+#else
                 MapperFlush result = active_table.mapper.Map(page, EntryFlags.PRESENT | EntryFlags.GLOBAL | EntryFlags.WRITABLE | EntryFlags.NO_EXECUTE);
+#endif
                 flush_all.Consume(result);
             }
 
@@ -46,7 +50,11 @@ namespace Kernel.allocator
         public static void Init(ref ActivePageTable active_table)
         {
             ulong offset = Consts.KERNEL_HEAP_OFFSET;
+#if MUTATION_HEAP_INITIAL_HALF // NOT the original: the initial heap is 512 KiB (make mutants)
+            ulong size = Consts.KERNEL_HEAP_SIZE / 2;
+#else
             ulong size = Consts.KERNEL_HEAP_SIZE;
+#endif
 
             // The heap's growth maps its pages through map_heap (linked_list.rs calls super::map_heap)
             linked_list.Allocator.MapHeapHook = &MapHeapInActiveTable;

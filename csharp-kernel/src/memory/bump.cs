@@ -68,7 +68,12 @@ namespace Kernel.memory.bump
             MemoryArea* area;
             while ((area = it.Next()) != null)
             {
+#if MUTATION_BUMP_ZERO_LENGTH_AREAS_SKIPPED // NOT the original: quirk undone: a zero-length area no longer wraps (make mutants)
+                if (area->length == 0) continue;
                 ulong address = area->base_addr + area->length - 1;
+#else
+                ulong address = area->base_addr + area->length - 1;
+#endif
                 if (Frame.ContainingAddress(new PhysicalAddress(address)) >= next_free_frame)
                 {
                     // min_by_key keeps the first of equal keys
@@ -185,7 +190,13 @@ namespace Kernel.memory.bump
 
                 Frame current_area_last_frame = Frame.ContainingAddress(new PhysicalAddress(area->base_addr + area->length - 1));
 
+#if MUTATION_BUMP_AREA_ONE_FRAME_PAST_END // NOT the original: an area ends one frame later than it does (make mutants)
+                if (end_frame.number > current_area_last_frame.number + 1)
+#elif MUTATION_BUMP_AREA_END_OFF_BY_ONE // NOT the original: an area's last frame is never handed out (make mutants)
+                if (end_frame >= current_area_last_frame)
+#else
                 if (end_frame > current_area_last_frame)
+#endif
                 {
                     ChooseNextArea();
                 }

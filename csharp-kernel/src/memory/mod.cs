@@ -135,10 +135,17 @@ namespace Kernel.memory
         /// </summary>
         public static void InitFrom(MemoryArea* source, ulong kernel_start, ulong kernel_end)
         {
+#if MUTATION_MEMORY_MAP_511_ENTRIES // NOT the original: the 512th E820 entry is not copied (make mutants)
+            for (int i = 0; i < MEMORY_MAP_ENTRIES - 1; i++)
+            {
+                MemoryArea* entry = Entry(i);
+                *entry = source[i];
+#else
             for (int i = 0; i < MEMORY_MAP_ENTRIES; i++)
             {
                 MemoryArea* entry = Entry(i);
                 *entry = source[i];
+#endif
                 if (entry->_type != MEMORY_AREA_NULL)
                 {
                     using (var w = Writer.New())

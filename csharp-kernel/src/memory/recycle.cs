@@ -175,7 +175,11 @@ namespace Kernel.memory.recycle
             if (noncore)
             {
                 ulong address = frame.StartAddress().Get();
+#if MUTATION_RECYCLE_NO_MERGE // NOT the original: freed ranges are never merged (make mutants)
+                if (true)
+#else
                 if (!Merge(address, count))
+#endif
                 {
                     free.Push(new FreeRange(address, count));
                 }

@@ -25,7 +25,7 @@ internal static class DescriptorsComparer
             }
             r.Exact("error", da.Error ?? "-", db.Error ?? "-");
             Gdt(r, da.Gdt, db.Gdt, Owned(ctx, ca.Regs.Gdtr, cb.Regs.Gdtr));
-            Idt(r, da.Idt, db.Idt, Owned(ctx, ca.Regs.Idtr, cb.Regs.Idtr));
+            Idt(ctx, r, da.Idt, db.Idt, Owned(ctx, ca.Regs.Idtr, cb.Regs.Idtr));
             Tss(r, da.Tss, db.Tss);
         });
 
@@ -92,7 +92,7 @@ internal static class DescriptorsComparer
         }
     }
 
-    private static void Idt(Reporter r, byte[]? a, byte[]? b, bool owned)
+    private static void Idt(DiffContext ctx, Reporter r, byte[]? a, byte[]? b, bool owned)
     {
         if (a is null || b is null || !owned)
         {
@@ -102,6 +102,10 @@ internal static class DescriptorsComparer
         var (ga, gb) = (DescriptorTables.Idt(a), DescriptorTables.Idt(b));
         r.Exact("idt.gates", ga.Count.ToString(), gb.Count.ToString());
         var (sharesA, sharesB) = (FirstWithSameHandler(ga), FirstWithSameHandler(gb));
+        // By identity when both headers name the handlers (the maps' [handlers]): a swap of two handlers differs.
+        var named = ctx.LayoutA.Handlers.Count > 0 && ctx.LayoutB.Handlers.Count > 0;
+        if (!named && ga.Concat(gb).Any(g => !g.IsEmpty))
+            ctx.Note("IDT handlers compared by region and by which vectors share one, not by identity: a side's header names no handlers ([handlers] in its observation map)");
         foreach (var (x, y) in ga.Zip(gb))
         {
             var p = $"idt[{x.Vector}]";
@@ -113,10 +117,17 @@ internal static class DescriptorsComparer
             r.Exact($"{p}.selector", Hex.Format(x.Selector, 4), Hex.Format(y.Selector, 4));
             r.Exact($"{p}.ist", x.Ist.ToString(), y.Ist.ToString());
             r.Exact($"{p}.type_attr", Hex.Format(x.TypeAttr, 2), Hex.Format(y.TypeAttr, 2));
-            r.Address($"{p}.handler", x.Handler, y.Handler);
+            if (named)
+                r.Exact($"{p}.handler", HandlerName(ctx.LayoutA, x.Handler), HandlerName(ctx.LayoutB, y.Handler));
+            else
+                r.Address($"{p}.handler", x.Handler, y.Handler);
             r.Exact($"{p}.shares_handler", Shares(sharesA[x.Vector], x.Vector), Shares(sharesB[y.Vector], y.Vector));
         }
     }
+
+    /// <summary>The handler's logical name in this kernel, or "unnamed" with its address.</summary>
+    private static string HandlerName(KernelLayout layout, ulong address) =>
+        layout.Handlers.TryGetValue(address, out var name) ? $"handler {name}" : $"unnamed handler ({Hex.Format(address)})";
 
     /// <summary>For each vector, the first vector with the same handler: which gates share code is layout-free.</summary>
     private static int[] FirstWithSameHandler(List<IdtGate> gates)

@@ -6,7 +6,9 @@ namespace Harness.Diff.Compare;
 /// <summary>
 /// Compares page tables at each checkpoint: CR0/CR3/CR4/EFER, which tables exist and in which frames
 /// (with Redox's entry counters), every link between tables, every leaf outside the kernel image exactly,
-/// and the kernel image's pages by section class and flags (FIDELITY.md §3), never by address.
+/// and the kernel image's pages by section class and flags (FIDELITY.md §3), never by address: per section, the runs
+/// of equal flags in address order with their lengths relative to the section's own span, and whether every page of
+/// the kernel slot is mapped.
 /// </summary>
 internal static class PageTablesComparer
 {
@@ -61,11 +63,18 @@ internal static class PageTablesComparer
     {
         if (classified)
         {
-            var (ca, cb) = (a.ImageClasses(), b.ImageClasses());
-            var (ka, kb) = (ClassSet(ca.Keys), ClassSet(cb.Keys));
-            if (ka != kb)
-                r.Field("image", Counted(ca), Counted(cb),
-                    $"At {r.Checkpoint} the kernel image's pages get different flags per section: A {Counted(ca)}; B {Counted(cb)}.");
+            // Per section, in address order, runs of equal flags with their lengths: a section mapped in one run says
+            // "×all" when the run covers every page the section's symbols span on that side (each side's own size),
+            // else the runs' exact lengths and the span; pages outside every section ("other") as flags only.
+            var (sa, sb) = (a.ImageSections(), b.ImageSections());
+            if (sa != sb)
+            {
+                var section = FirstDifferentSection(sa, sb);
+                r.Field("image", sa, sb,
+                    $"At {r.Checkpoint} the kernel image's pages are mapped differently per section, first in {section}: A {Part(sa, section)}; B {Part(sb, section)}.");
+            }
+            var (va, vb) = (a.ImageCoverage(), b.ImageCoverage());
+            if (va is not null && vb is not null) r.Field("image.coverage", va, vb);
             return;
         }
         var (ra, rb) = (a.ImageRuns(), b.ImageRuns());
@@ -78,23 +87,23 @@ internal static class PageTablesComparer
             $"At {r.Checkpoint} the kernel image's pages differ in flags, in address order: A {Run(ra, a)}, B {Run(rb, b)}.");
     }
 
+    private static string FirstDifferentSection(string a, string b)
+    {
+        var (pa, pb) = (a.Split("; "), b.Split("; "));
+        for (var i = 0; i < Math.Max(pa.Length, pb.Length); i++)
+            if (i >= pa.Length || i >= pb.Length || pa[i] != pb[i])
+                return (i < pa.Length ? pa[i] : pb[i]).Split(':')[0];
+        return "?";
+    }
+
+    private static string Part(string all, string section) =>
+        all.Split("; ").FirstOrDefault(p => p.StartsWith(section + ":", StringComparison.Ordinal)) ?? $"{section}: no pages";
+
     private static ulong RunStart(PageTableView v, IReadOnlyList<(string Class, ulong Flags, int Pages)> runs, int index) =>
         v.Image[runs.Take(index).Sum(x => x.Pages)].Va;
 
-    private static string ClassSet(IEnumerable<(string Class, ulong Flags)> set) =>
-        string.Join("; ", set.OrderBy(k => ClassRank(k.Class)).ThenBy(k => k.Flags).Select(k => $"{k.Class}: {PageFlags.Render(k.Flags)}"));
-
-    private static string Counted(IReadOnlyDictionary<(string Class, ulong Flags), int> set) =>
-        string.Join("; ", set.OrderBy(k => ClassRank(k.Key.Class)).ThenBy(k => k.Key.Flags).Select(k => $"{k.Key.Class}: {PageFlags.Render(k.Key.Flags)} ×{k.Value}"));
-
     private static string Runs(IReadOnlyList<(string Class, ulong Flags, int Pages)> runs) =>
         string.Join(" | ", runs.Select(x => $"{PageFlags.Render(x.Flags)} ×{x.Pages}"));
-
-    private static int ClassRank(string cls)
-    {
-        var i = KernelSections.Classes.ToList().IndexOf(cls);
-        return i < 0 ? int.MaxValue : i;
-    }
 
     private static string? Link(TableLink? l) => l is null ? null : $"→ {Hex.Format(l.Target)} {PageFlags.Render(l.Flags)}";
 

@@ -17,6 +17,7 @@ internal static class SerialComparer
         }
         ctx.Compared(Observable.Serial, cp);
         var (la, lb) = (StackTraces.Fold(sa.Lines), StackTraces.Fold(sb.Lines));
+        var (pa, pb) = (Places(ctx, ctx.A), Places(ctx, ctx.B));
         for (var i = 0; i < Math.Max(la.Count, lb.Count); i++)
         {
             var a = i < la.Count ? la[i].Text : null;
@@ -37,9 +38,32 @@ internal static class SerialComparer
                 A = a,
                 B = b,
                 Position = new BootPosition(ctx.Order.Ordinal(cp), 0, i),
+                SerialPlace = a is not null ? pa?[la[i].Line - 1] : pb?[lb[i].Line - 1],
                 Sentence = $"Serial line {line}: A wrote {Quote(a)}, B wrote {Quote(b)}.",
             });
         }
+    }
+
+    /// <summary>
+    /// For each line of <paramref name="t"/>'s serial output (0-based), where in boot order its first byte was written:
+    /// the checkpoint its serial record leads up to. Null when the output has no place among the records (a serial.log).
+    /// </summary>
+    private static BootPosition[]? Places(DiffContext ctx, Trace.Trace t)
+    {
+        var log = t.Serial;
+        if (log.Source is not null || log.Chunks.Any(c => c.Seq <= 0)) return null;
+        var places = new List<BootPosition>();
+        var lineStart = true;
+        foreach (var chunk in log.Chunks)
+        {
+            var at = ctx.Order.Event(BootOrder.GroupOf(t, chunk.Seq), chunk.Seq);
+            foreach (var b in chunk.Bytes)
+            {
+                if (lineStart) places.Add(at);
+                lineStart = b == (byte)'\n';
+            }
+        }
+        return [.. places];
     }
 
     private static string Quote(string? s) => s is null ? "nothing" : $"\"{s}\"";

@@ -14,6 +14,7 @@ internal sealed class KernelLayout
     {
         Sections = kernel.Sections;
         Statics = kernel.Statics;
+        Handlers = kernel.Handlers.GroupBy(h => h.Value).ToDictionary(g => g.Key, g => string.Join(" = ", g.Select(h => h.Key).Order(StringComparer.Ordinal)));
         PercpuBase = options.PercpuBase;
         PercpuEnd = options.PercpuBase + options.PercpuSize;
         if (trace.Header.Args is { } args)
@@ -40,6 +41,9 @@ internal sealed class KernelLayout
 
     /// <summary>The link range [first section, <c>__end</c>), when the section symbols are known.</summary>
     public (ulong Start, ulong End)? LinkRange { get; }
+
+    /// <summary>Interrupt handlers by entry address → logical name (names sharing an entry joined by " = ").</summary>
+    public IReadOnlyDictionary<ulong, string> Handlers { get; }
 
     public ulong PercpuBase { get; }
 

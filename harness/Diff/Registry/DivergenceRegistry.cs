@@ -24,7 +24,8 @@ public sealed class DivergenceRegistry
     public static DivergenceRegistry Parse(string text, string file) => new(RegistryParser.Parse(text, file));
 
     /// <summary>The first entry that accepts <paramref name="d"/>, or null.</summary>
-    public AcceptedDivergence? Match(Difference d, string scenario) => Entries.FirstOrDefault(e => e.Accepts(d, scenario));
+    public AcceptedDivergence? Match(Difference d, string scenario, BootOrder? order = null) =>
+        Entries.FirstOrDefault(e => e.Accepts(d, scenario, order));
 
     /// <summary>
     /// The entries that accepted nothing in any of <paramref name="results"/>: stale, to be removed or fixed.

@@ -9,7 +9,7 @@ namespace Harness.Diff;
 /// </summary>
 internal static class RegistryParser
 {
-    private static readonly HashSet<string> Keys = ["id", "scenario", "scenarios", "observable", "checkpoint", "path", "a", "b", "reason"];
+    private static readonly HashSet<string> Keys = ["id", "scenario", "scenarios", "observable", "checkpoint", "path", "a", "b", "only_bits", "from", "before", "reason"];
 
     public static IReadOnlyList<AcceptedDivergence> Parse(string text, string file)
     {
@@ -74,6 +74,14 @@ internal static class RegistryParser
                     : throw new RegistryFormatException(file, many.Line, "'scenarios' must be an array of strings"));
         }
 
+        List<string>? onlyBits = null;
+        if (values.TryGetValue("only_bits", out var bits))
+        {
+            if (bits.Value is not ArraySyntax arr || !arr.Items.Any() || arr.Items.Any(i => i.Value is not StringValueSyntax { Value.Length: > 0 }))
+                throw new RegistryFormatException(file, bits.Line, "'only_bits' must be a non-empty array of flag names (e.g. [\"A\", \"D\"])");
+            onlyBits = arr.Items.Select(i => ((StringValueSyntax)i.Value!).Value!).ToList();
+        }
+
         var observable = Required("observable");
         if (!Observable.All.Contains(observable))
             throw new RegistryFormatException(file, values["observable"].Line, $"unknown observable '{observable}' (known: {string.Join(", ", Observable.All)})");
@@ -87,6 +95,9 @@ internal static class RegistryParser
             Path = Pat("path") ?? throw new RegistryFormatException(file, line, "[[divergence]] lacks 'path' (required)"),
             A = Pat("a"),
             B = Pat("b"),
+            OnlyBits = onlyBits,
+            From = Str("from"),
+            Before = Str("before"),
             Reason = Required("reason"),
             File = file,
             Line = line,

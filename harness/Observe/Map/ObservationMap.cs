@@ -167,6 +167,13 @@ public sealed record HeapSpec
 }
 
 /// <summary>
+/// An interrupt handler named in the trace header under a logical name shared by both kernels' maps (the original's
+/// module path, e.g. <c>exception::page</c>, <c>irq::com1</c>), so that IDT gates are compared by which handler they
+/// point to rather than by address (<c>[handlers]</c>: name = this kernel's symbol of the entry the IDT holds).
+/// </summary>
+public sealed record HandlerSpec(string Name, string Symbol, MapLocation Source);
+
+/// <summary>
 /// A kernel static named in the trace header under a logical name (<c>tss</c>, <c>gdt</c>, …): an ordinary symbol,
 /// or a thread-local one placed in the per-CPU area (<c>percpu_base + (symbol - __tdata_start)</c>).
 /// </summary>
@@ -239,6 +246,9 @@ public sealed record ObservationMap
 
     /// <summary>Statics named in the trace header.</summary>
     public IReadOnlyList<StaticSpec> Statics { get; init; } = [];
+
+    /// <summary>Interrupt handlers named in the trace header (<c>[handlers]</c>).</summary>
+    public IReadOnlyList<HandlerSpec> Handlers { get; init; } = [];
 
     /// <summary>The checkpoint names of FIDELITY.md §2 after <c>entry</c>, in <c>kstart</c>'s order, and the phase each starts.</summary>
     public static IReadOnlyList<(string Checkpoint, string PhaseAfter)> KnownCheckpoints { get; } =

@@ -278,8 +278,19 @@ public static class ObservationMapLoader
             st.MarkAllTaken();
         }
 
+        var handlers = new List<HandlerSpec>();
+        if (top.Table("handlers") is { } hs)
+        {
+            foreach (var e in hs.Entries)
+            {
+                if (hs.String(e.Key) is { } symbol)
+                    handlers.Add(new HandlerSpec(e.Key, symbol.Value, r.At(e.KeySpan)));
+            }
+            hs.MarkAllTaken();
+        }
+
         top.RejectUnknown(["kernel", "symbols", "entry", "percpu_base", "clean_exit", "checkpoints", "panic", "frame_alloc", "frame_free",
-            "heap_extend", "heap_map", "frame_allocator", "heap", "statics", "pat"]);
+            "heap_extend", "heap_map", "frame_allocator", "heap", "statics", "pat", "handlers"]);
         if (kernel is null || entry is null)
             return null;
         return new ObservationMap
@@ -302,6 +313,7 @@ public static class ObservationMapLoader
             CleanExitCodes = cleanExit,
             PatWrites = patWrites,
             Statics = statics,
+            Handlers = handlers,
         };
     }
 

@@ -68,6 +68,9 @@ public sealed class ResolvedObservationMap
     /// <summary>Statics for the trace header.</summary>
     public IReadOnlyList<ResolvedStatic> Statics { get; private set; } = [];
 
+    /// <summary>Interrupt handlers for the trace header: logical name → entry address.</summary>
+    public IReadOnlyDictionary<string, ulong> Handlers { get; private set; } = new Dictionary<string, ulong>();
+
     /// <summary>What the map names but this kernel does not have (optional items only), one sentence each.</summary>
     public IReadOnlyList<string> NotPresent { get; private set; } = [];
 
@@ -185,6 +188,12 @@ public sealed class ResolvedObservationMap
             statics.Add(new ResolvedStatic(st.Name, address, st.Size ?? (sym.Size > 0 ? sym.Size : null), sym.Name));
         }
         resolved.Statics = statics;
+
+        var handlers = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        foreach (var handler in map.Handlers)
+            if (Find(handler.Symbol, false, handler.Source, $"handler {handler.Name}") is { } sym)
+                handlers[handler.Name] = sym.Value;
+        resolved.Handlers = handlers;
         resolved.NotPresent = notPresent;
 
         if (errors.Count > 0)

@@ -48,6 +48,10 @@ internal static class RecordDecoder
                 var sf = f.With(so);
                 statics[name] = new KernelStatic(sf.ULong("address"), sf.OptULong("size"), sf.OptString("symbol"));
             }
+        var handlers = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        if (k.OptObject("handlers") is { } hs)
+            foreach (var (name, node) in hs)
+                if (node is not null) handlers[name] = f.AsULong(node, $"kernel.handlers.{name}");
         return new KernelInfo
         {
             Which = k.OptString("which"),
@@ -55,6 +59,7 @@ internal static class RecordDecoder
             Sha256 = k.OptString("sha256") ?? f.OptString("elf_sha256"),
             Sections = new KernelSections(sections),
             Statics = statics,
+            Handlers = handlers,
         };
     }
 

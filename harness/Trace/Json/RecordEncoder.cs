@@ -41,7 +41,10 @@ internal static class RecordEncoder
         var statics = new JsonObject();
         foreach (var (name, s) in k.Statics.OrderBy(s => s.Key, StringComparer.Ordinal))
             statics[name] = new JsonObject { ["address"] = Hex.Format(s.Address), ["size"] = s.Size, ["symbol"] = s.Symbol };
-        return new JsonObject
+        var handlers = new JsonObject();
+        foreach (var (name, va) in k.Handlers.OrderBy(h => h.Value).ThenBy(h => h.Key, StringComparer.Ordinal))
+            handlers[name] = Hex.Format(va);
+        var o = new JsonObject
         {
             ["which"] = k.Which,
             ["path"] = k.Path,
@@ -49,6 +52,8 @@ internal static class RecordEncoder
             ["sections"] = sections,
             ["statics"] = statics,
         };
+        if (handlers.Count > 0) o["handlers"] = handlers;
+        return o;
     }
 
     public static JsonObject Checkpoint(CheckpointRecord c, long seq)

@@ -75,6 +75,12 @@ public sealed record KernelInfo
     /// (e.g. <c>gdt</c>, <c>tss</c>, <c>idt</c>); empty when not recorded.
     /// </summary>
     public IReadOnlyDictionary<string, KernelStatic> Statics { get; init; } = new Dictionary<string, KernelStatic>();
+
+    /// <summary>
+    /// The kernel's interrupt handlers under logical names shared by both kernels' observation maps (the original's
+    /// module paths, e.g. <c>exception::page</c>, <c>irq::com1</c>) → the entry address in this kernel; empty when not recorded.
+    /// </summary>
+    public IReadOnlyDictionary<string, ulong> Handlers { get; init; } = new Dictionary<string, ulong>();
 }
 
 /// <summary>One static of the kernel: where it is in this binary.</summary>

@@ -118,8 +118,8 @@ public class PageTableDiffTests
         var r = TraceDiffer.Compare(a, b);
         var f = r.FirstDivergence!;
         Assert.Equal("page_tables.image", f.Path);
-        Assert.Contains("text: P G ×2", f.A);
-        Assert.Contains("text: P G ×1; text: P W G ×1", f.B);
+        Assert.Contains("text: P G ×all", f.A);
+        Assert.Contains("text: P G ×1 | P W G ×1 (of 2)", f.B);
     }
 
     /// <summary>

@@ -16,6 +16,26 @@ public class ObservationMapTests(TestKernelImage images) : IClassFixture<TestKer
         Assert.Throws<ObservationMapException>(() => ObservationMapLoader.Parse(text, file));
 
     [Fact]
+    public void Both_committed_maps_name_the_same_interrupt_handlers()
+    {
+        var port = ObservationMapLoader.Load(ObserveFixtures.PortMap).Handlers;
+        var original = ObservationMapLoader.Load(ObserveFixtures.OriginalMap).Handlers;
+        // idt::init's set_func calls: 20 exceptions, 16 IRQs, 2 IPIs, the syscall gate.
+        Assert.Equal(39, port.Count);
+        Assert.Equal(port.Select(h => h.Name).Order(), original.Select(h => h.Name).Order());
+        Assert.Equal("irq_com1", port.Single(h => h.Name == "irq::com1").Symbol);
+        Assert.Equal("kernel::arch::x86_64::interrupt::irq::com1", original.Single(h => h.Name == "irq::com1").Symbol);
+    }
+
+    [Fact]
+    public void A_handler_must_name_a_symbol()
+    {
+        var e = Refused(Minimal + "\n[handlers]\n\"irq::com1\" = 3\n");
+        Assert.Contains("bad.toml:4", e.Message);
+        Assert.Contains("must be a string", e.Message);
+    }
+
+    [Fact]
     public void The_committed_maps_parse()
     {
         var port = ObservationMapLoader.Load(ObserveFixtures.PortMap);

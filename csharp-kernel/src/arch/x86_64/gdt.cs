@@ -119,7 +119,11 @@ namespace Kernel.arch.x86_64.gdt
         {
             null_ = GdtEntry.New(0, 0, 0, 0),
             kernel_code = GdtEntry.New(0, 0, GDT_A_PRESENT | GDT_A_RING_0 | GDT_A_SYSTEM | GDT_A_EXECUTABLE | GDT_A_PRIVILEGE, GDT_F_LONG_MODE),
+#if MUTATION_GDT_KERNEL_DATA_RING3 // NOT the original: the kernel data segment with DPL 3 (make mutants)
+            kernel_data = GdtEntry.New(0, 0, GDT_A_PRESENT | GDT_A_RING_3 | GDT_A_SYSTEM | GDT_A_PRIVILEGE, GDT_F_LONG_MODE),
+#else
             kernel_data = GdtEntry.New(0, 0, GDT_A_PRESENT | GDT_A_RING_0 | GDT_A_SYSTEM | GDT_A_PRIVILEGE, GDT_F_LONG_MODE),
+#endif
             kernel_tls = GdtEntry.New(0, 0, GDT_A_PRESENT | GDT_A_RING_3 | GDT_A_SYSTEM | GDT_A_PRIVILEGE, GDT_F_LONG_MODE),
         };
 
@@ -188,10 +192,19 @@ namespace Kernel.arch.x86_64.gdt
             // The TSS, a thread local too. The limit is its size, 0x68, one more than its last
             // byte: an off-by-one of the original, kept (FIDELITY.md §3)
             gdt[GDT_TSS].SetOffset((uint)(ulong)TSS);
+#if MUTATION_TSS_LIMIT_EXACT // NOT the original: quirk undone: the TSS limit 0x67 instead of the original's 0x68 (make mutants)
+            gdt[GDT_TSS].SetLimit((uint)sizeof(TaskStateSegment) - 1);
+#else
             gdt[GDT_TSS].SetLimit((uint)sizeof(TaskStateSegment));
+#endif
 
             // Set the stack pointer when coming back from userspace
+#if MUTATION_TSS_IOMAP_BASE // NOT the original: the TSS's I/O map base set past its end (make mutants)
             SetTssStack(stack_offset);
+            TSS->iomap_base = (ushort)sizeof(TaskStateSegment);
+#else
+            SetTssStack(stack_offset);
+#endif
 
             // Load the new GDT, which is correctly located in thread local storage
             Registers.Lgdt(gdtr);

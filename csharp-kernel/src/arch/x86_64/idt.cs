@@ -100,8 +100,13 @@ namespace Kernel.arch.x86_64.idt
             idt[10].SetFunc(Exception.InvalidTss);
             idt[11].SetFunc(Exception.SegmentNotPresent);
             idt[12].SetFunc(Exception.StackSegment);
+#if MUTATION_IDT_SWAP_PAGE_PROTECTION // NOT the original: the page-fault and general-protection handlers swapped (make mutants)
+            idt[13].SetFunc(Exception.Page);
+            idt[14].SetFunc(Exception.Protection);
+#else
             idt[13].SetFunc(Exception.Protection);
             idt[14].SetFunc(Exception.Page);
+#endif
             // 15 reserved
             idt[16].SetFunc(Exception.Fpu);
             idt[17].SetFunc(Exception.AlignmentCheck);
@@ -116,8 +121,13 @@ namespace Kernel.arch.x86_64.idt
             idt[32].SetFunc(Irq.Pit);
             idt[33].SetFunc(Irq.Keyboard);
             idt[34].SetFunc(Irq.Cascade);
+#if MUTATION_IDT_SWAP_COM1_COM2 // NOT the original: the COM1 and COM2 IRQ handlers swapped (make mutants)
+            idt[35].SetFunc(Irq.Com1);
+            idt[36].SetFunc(Irq.Com2);
+#else
             idt[35].SetFunc(Irq.Com2);
             idt[36].SetFunc(Irq.Com1);
+#endif
             idt[37].SetFunc(Irq.Lpt2);
             idt[38].SetFunc(Irq.Floppy);
             idt[39].SetFunc(Irq.Lpt1);
@@ -136,7 +146,11 @@ namespace Kernel.arch.x86_64.idt
 
             // Set syscall function
             idt[0x80].SetFunc(Syscall.SyscallEntry);
+#if MUTATION_IDT_SYSCALL_RING0 // NOT the original: the syscall gate with DPL 0 (make mutants)
+            idt[0x80].SetFlags(IdtFlags.PRESENT | IdtFlags.RING_0 | IdtFlags.INTERRUPT);
+#else
             idt[0x80].SetFlags(IdtFlags.PRESENT | IdtFlags.RING_3 | IdtFlags.INTERRUPT);
+#endif
 
             fixed (DescriptorTablePointer* idtr = &IDTR)
             {

@@ -86,7 +86,11 @@ namespace Kernel.arch.x86_64.start
 
             using (var w = Writer.New())
             {
+#if MUTATION_SERIAL_KERNEL_LINE_TYPO // NOT the original: the first serial line with another separator (make mutants)
+                w.Str("Kernel: "); w.UpperHex(kernel_base); w.Str("-"); w.UpperHex(kernel_base + kernel_size); w.Str("\n");
+#else
                 w.Str("Kernel: "); w.UpperHex(kernel_base); w.Str(":"); w.UpperHex(kernel_base + kernel_size); w.Str("\n");
+#endif
             }
             using (var w = Writer.New())
             {

@@ -78,7 +78,11 @@ namespace Kernel.arch.x86_64.device.local_apic
             {
                 Page page = Page.ContainingAddress(new VirtualAddress(address));
                 Frame frame = Frame.ContainingAddress(new PhysicalAddress(address - Consts.KERNEL_OFFSET));
+#if MUTATION_LOCAL_APIC_MAP_EXECUTABLE // NOT the original: the local APIC page mapped executable (make mutants)
+                MapperFlush result = active_table.mapper.MapTo(page, frame, EntryFlags.PRESENT | EntryFlags.WRITABLE);
+#else
                 MapperFlush result = active_table.mapper.MapTo(page, frame, EntryFlags.PRESENT | EntryFlags.WRITABLE | EntryFlags.NO_EXECUTE);
+#endif
                 result.Flush(ref active_table);
             }
 

@@ -34,8 +34,13 @@ namespace Kernel.arch.x86_64.paging
             ulong uncached = 7;
 
             ulong pat0 = write_back;
+#if MUTATION_PAT_SWAP_1_2 // NOT the original: PAT entries 1 and 2 swapped (make mutants)
+            ulong pat1 = uncached;
+            ulong pat2 = write_through;
+#else
             ulong pat1 = write_through;
             ulong pat2 = uncached;
+#endif
             ulong pat3 = uncacheable;
 
             ulong pat4 = write_combining;
@@ -218,7 +223,11 @@ namespace Kernel.arch.x86_64.paging
                 {
                     Frame frame = new Frame(number);
                     Page page = Page.ContainingAddress(new VirtualAddress(frame.StartAddress().Get() + Consts.KERNEL_OFFSET));
+#if MUTATION_STACK_EXECUTABLE // NOT the original: the kernel stack mapped executable (make mutants)
+                    MapperFlush result = mapper.MapTo(page, frame, EntryFlags.PRESENT | EntryFlags.GLOBAL | EntryFlags.WRITABLE);
+#else
                     MapperFlush result = mapper.MapTo(page, frame, EntryFlags.PRESENT | EntryFlags.GLOBAL | EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE);
+#endif
                     // not the active table: the switch flushes everything
                     result.Ignore();
                 }
@@ -227,7 +236,11 @@ namespace Kernel.arch.x86_64.paging
             // Map all frames in kernel
             {
                 Frame start_frame = Frame.ContainingAddress(new PhysicalAddress(context->kernel_start));
+#if MUTATION_KERNEL_MAP_ONE_PAGE_SHORT // NOT the original: the kernel slot's last page is not mapped (make mutants)
+                Frame end_frame = Frame.ContainingAddress(new PhysicalAddress(context->kernel_end - 1 - 4096));
+#else
                 Frame end_frame = Frame.ContainingAddress(new PhysicalAddress(context->kernel_end - 1));
+#endif
                 for (ulong number = start_frame.number; number <= end_frame.number; number++)
                 {
                     Frame frame = new Frame(number);
@@ -255,7 +268,11 @@ namespace Kernel.arch.x86_64.paging
                 PageIter pages = Page.RangeInclusive(start_page, end_page);
                 while (pages.Next() is Page page)
                 {
+#if MUTATION_TLS_NOT_GLOBAL // NOT the original: the per-CPU (tdata/tbss) pages mapped without GLOBAL (make mutants)
+                    MapperFlush result = mapper.Map(page, EntryFlags.PRESENT | EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE);
+#else
                     MapperFlush result = mapper.Map(page, EntryFlags.PRESENT | EntryFlags.GLOBAL | EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE);
+#endif
                     // not the active table: the switch flushes everything
                     result.Ignore();
                 }
@@ -265,15 +282,27 @@ namespace Kernel.arch.x86_64.paging
         /// <summary>The flags a kernel image page gets, by the section its address falls in.</summary>
         public static EntryFlags SectionFlags(ulong virt_addr)
         {
+#if MUTATION_TEXT_END_ONE_PAGE_PAST // NOT the original: the text/rodata boundary one page late (the first rodata page executable) (make mutants)
+            if (InSection(virt_addr, Registers.TEXT_START, Registers.TEXT_END) || virt_addr - Registers.LinkerSymbol(Registers.TEXT_END) < 4096)
+#else
             if (InSection(virt_addr, Registers.TEXT_START, Registers.TEXT_END))
+#endif
             {
                 // text: read-only
+#if MUTATION_TEXT_WRITABLE // NOT the original: kernel text mapped writable (make mutants)
+                return EntryFlags.PRESENT | EntryFlags.GLOBAL | EntryFlags.WRITABLE;
+#else
                 return EntryFlags.PRESENT | EntryFlags.GLOBAL;
+#endif
             }
             else if (InSection(virt_addr, Registers.RODATA_START, Registers.RODATA_END))
             {
+#if MUTATION_RODATA_EXECUTABLE // NOT the original: rodata mapped executable (make mutants)
+                return EntryFlags.PRESENT | EntryFlags.GLOBAL;
+#else
                 // rodata: read-only, no execute
                 return EntryFlags.PRESENT | EntryFlags.GLOBAL | EntryFlags.NO_EXECUTE;
+#endif
             }
             else if (InSection(virt_addr, Registers.DATA_START, Registers.DATA_END))
             {

@@ -1,6 +1,6 @@
 using Harness.Scenarios;
 
-namespace Harness.Cli;
+namespace Harness.Gate;
 
 /// <summary>Checks made before a scenario boots, so that a run that could not be used is not started.</summary>
 public static class SetupChecks
