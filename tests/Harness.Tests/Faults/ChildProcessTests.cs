@@ -29,7 +29,7 @@ public class ChildProcessTests
         }
         finally
         {
-            ChildProcesses.KillAll();
+            child.Kill(); // only this test's child: other tests' QEMUs run in this process too (KillAll is the CLI's, on a signal)
         }
         Assert.True(child.WaitForExit(30_000));
         Assert.DoesNotContain(ChildProcesses.Running, p => p.Id == child.Id);
