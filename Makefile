@@ -2,8 +2,10 @@
 #   make diff-boot   boot the port under QEMU, observed, and diff it against the original's reference
 #   make test        build everything and run every test (unit, harness, boot under real QEMU)
 #
-# Other targets: make gate, make mutants, make references, make boot, make kernel, make harness, make bench, make clean.
-# Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>.
+# Other targets: make gate, make mutants, make references, make boot, make kernel, make harness, make userspace, make bench,
+# make clean.
+# Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>,
+#            INITFS=<folder> (make kernel: the initfs to embed; unset: empty).
 
 SHELL := /bin/bash
 DOTNET ?= dotnet
@@ -17,7 +19,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all deps test-deps restore kernel harness boot diff-boot gate mutants references test bench clean
+.PHONY: all deps test-deps restore kernel harness userspace boot diff-boot gate mutants references test bench clean
 
 all: kernel harness
 
@@ -31,8 +33,13 @@ test-deps:
 restore: deps
 	@$(DOTNET) restore Port.sln --verbosity quiet
 
+# INITFS=FOLDER embeds a folder as the initfs, as the original's build.rs does from INITFS_FOLDER (unset: empty).
 kernel: restore
-	@$(DOTNET) build csharp-kernel/Kernel.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet -clp:NoSummary
+	@$(DOTNET) build csharp-kernel/Kernel.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet -clp:NoSummary -p:InitFs=$(if $(INITFS),$(abspath $(INITFS)))
+
+# The project's own userspace programs (tests/userspace/), one initfs folder each under build/userspace/initfs/.
+userspace:
+	@$(MAKE) -s -C tests/userspace OUT=$(abspath build/userspace)
 
 harness: restore
 	@$(DOTNET) build harness/Cli/Cli.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet -clp:NoSummary

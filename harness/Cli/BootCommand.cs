@@ -45,6 +45,7 @@ public static class BootCommand
             BootOutcome.ExitedClean => ("green", "ended cleanly"),
             BootOutcome.Panic => ("red", "panicked"),
             BootOutcome.Timeout => ("red", "did not finish"),
+            BootOutcome.Idle => ("yellow", "went idle"),
             BootOutcome.TripleFault => ("red", "triple-faulted"),
             BootOutcome.Reset => ("red", "reset"),
             BootOutcome.LoaderError => ("red", "failed in the loader"),
@@ -52,10 +53,16 @@ public static class BootCommand
             _ => ("red", "failed"),
         };
         AnsiConsole.MarkupLine($"[{colour}]boot {word}[/]: {Markup.Escape(outcome.Describe())} [grey]({elapsed.TotalSeconds:0.00} s)[/]");
-        if (outcome is BootOutcome.Timeout t && t.LastLines.Count > 0)
+        var last = outcome switch
+        {
+            BootOutcome.Timeout t => t.LastLines,
+            BootOutcome.Idle i => i.LastLines,
+            _ => [],
+        };
+        if (last.Count > 0)
         {
             AnsiConsole.MarkupLine("[grey]last serial lines:[/]");
-            foreach (var l in t.LastLines)
+            foreach (var l in last)
                 AnsiConsole.WriteLine("  " + l);
         }
         if (outcome is BootOutcome.QemuDied d && d.Stderr.Length > 0)

@@ -14,6 +14,12 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
     /// <summary>Where the scenario files live, relative to the repository root.</summary>
     public const string ScenarioDirectory = "traces/scenarios";
 
+    /// <summary>How long a silent COM1 ends an initfs scenario's unobserved boot as BootOutcome.Idle.</summary>
+    public static readonly TimeSpan InitFsQuietEnd = TimeSpan.FromSeconds(15);
+
+    /// <summary>kmain's first line (both kernels): the idle silence counts from there.</summary>
+    public const string KmainFirstLine = "BSP: ";
+
     public static Scenario FindScenario(string nameOrPath, string scenarioDirectory)
     {
         var path = File.Exists(nameOrPath) ? nameOrPath : Path.Combine(scenarioDirectory, nameOrPath + ".toml");
@@ -68,6 +74,8 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
         // without them is refused before anything boots (ElfException names the file).
         var elf = Harness.Elf.ElfImage.Load(kernelPath, requireSymbols: true);
         CheckIsKernel(elf, kernelPath);
+        // A scenario with an initfs needs a kernel built with that folder.
+        InitFsCheck.Verify(scenario, kernelPath);
         var fileSize = (ulong)new FileInfo(kernelPath).Length;
         var loaded = scenario.Boot.KernelSlot ?? fileSize;
         if (BootSpec.KernelBase + loaded > scenario.Machine.LowMemoryBytes)
@@ -107,6 +115,10 @@ public sealed record BootPlan(Scenario Scenario, string KernelPath, LoaderConfig
             Cpus = scenario.Machine.Cpus,
             Vga = scenario.Machine.Vga,
             Timeout = TimeSpan.FromSeconds(scenario.Boot.TimeoutSeconds),
+            // A boot that runs processes may end with none left to run: the idle loop, seen as a silent COM1
+            // (not under the observer, whose breakpoints also silence it).
+            QuietEnd = scenario.InitFs is not null && gdb is null ? InitFsQuietEnd : null,
+            QuietAfter = KmainFirstLine,
             Gdb = gdb,
             StartPaused = paused,
             WorkDirectory = work,

@@ -100,7 +100,10 @@ public static class GateCommand
             (s, trace, status, token) => Observe(Scaled(s), options.Kernel, map, trace, status, token),
             original is null || originalMap is null ? null
                 : (s, trace, status, token) => Observe(Scaled(BootPlan.ForOriginal(s)), original, originalMap, trace, status, token),
-            ForComparison);
+            ForComparison,
+            s => s.InitFs is { } folder && !InitFsCheck.Embeds(s, options.Kernel)
+                ? $"kernel {options.Kernel} does not embed the initfs {folder}; to run them: {InitFsCheck.HowToBuild(folder)}"
+                : null);
         var report = await GateStage.RunAsync(options, boots, TerminalSummary.StandardOutput(), ct);
         return report.Passed ? ExitCodes.Ok : ExitCodes.Failed;
     }

@@ -26,7 +26,10 @@ public sealed record OriginalHandlers(string Elf, string Sha256, IReadOnlyDictio
 /// (<c>--original</c>; null: compare with the recordings), and the scenario as both kernels are booted for a
 /// comparison (<c>kernel_slot = "original"</c>: the original's size; may throw <see cref="GateSetupException"/>).
 /// </summary>
-public sealed record GateBoots(ObserveScenario Port, ObserveScenario? Original, Func<Scenario, Scenario> ForComparison);
+/// <param name="NotRunnable">Why a scenario cannot run on this kernel (a scenario whose initfs the kernel does not embed),
+/// with how to make it runnable; null when it can run. Such scenarios are left out of the run and said so, not failed.</param>
+public sealed record GateBoots(ObserveScenario Port, ObserveScenario? Original, Func<Scenario, Scenario> ForComparison,
+    Func<Scenario, string?>? NotRunnable = null);
 
 /// <summary>The gate cannot start: a missing kernel, scenario folder, or a malformed registry (the message says which).</summary>
 public sealed class GateInputException(string message, Exception? inner = null) : Exception(message, inner);
@@ -152,6 +155,15 @@ public static class GateStage
                            $"{options.Jobs} at a time{(options.UpdatePortTraces ? $", updating the port baselines in {E(options.BaselineDir)}" : "")}");
         foreach (var f in loadFailures)
             console.MarkupLine($"[red]failed to load[/] {E(f.Name)}: {E(f.Message!)}");
+        // A scenario with an initfs runs only on a kernel built with that folder: the others are left out of this run,
+        // said here, not counted as failures.
+        if (observe.NotRunnable is { } notRunnable)
+        {
+            var notRun = scenarios.Select(s => (Scenario: s, Why: notRunnable(s))).Where(x => x.Why is not null).ToList();
+            scenarios = scenarios.Except(notRun.Select(x => x.Scenario)).ToList();
+            foreach (var group in notRun.GroupBy(x => x.Why!))
+                console.MarkupLine($"[yellow]not run[/]: {E(string.Join(", ", group.Select(x => x.Scenario.Name)))}: {E(group.Key)}");
+        }
 
         var outcomes = await RunAll(console, scenarios, options, observe, registry, clock, ct);
         outcomes = outcomes.Concat(loadFailures)

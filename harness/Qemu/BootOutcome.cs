@@ -38,6 +38,17 @@ public abstract record BootOutcome
             (LastLines.Count > 0 ? $"; last serial line: {LastLines[^1]}" : "; no serial output");
     }
 
+    /// <summary>
+    /// COM1 was silent for <paramref name="Quiet"/> (QemuOptions.QuietEnd) with QEMU running and no panic: the
+    /// kernel sits in its idle loop (kmain's halt) with no process left to run: all exited, or all blocked for
+    /// good (the last serial lines tell which). Neither kernel says so itself; see harness/Qemu/README.md.
+    /// </summary>
+    public sealed record Idle(TimeSpan Quiet, IReadOnlyList<string> LastLines) : BootOutcome
+    {
+        public override string Describe() => $"idle: no serial output for {Quiet.TotalSeconds:0.###} s, no process left to run" +
+            (LastLines.Count > 0 ? $"; last serial line: {LastLines[^1]}" : "");
+    }
+
     /// <summary>The CPU triple-faulted (QEMU logged "Triple fault"; -no-reboot ended the run).</summary>
     public sealed record TripleFault(string Detail) : BootOutcome
     {

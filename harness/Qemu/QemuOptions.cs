@@ -22,6 +22,18 @@ public sealed record QemuOptions
     /// <summary>After a serial line starting "PANIC:", how long to keep collecting before QEMU is stopped.</summary>
     public TimeSpan PanicGrace { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// End the run as <see cref="BootOutcome.Idle"/> once COM1 has been silent this long after its last byte
+    /// (null: never). For a boot that runs processes: the kernel's idle loop with nothing left to run.
+    /// </summary>
+    public TimeSpan? QuietEnd { get; init; }
+
+    /// <summary>
+    /// With <see cref="QuietEnd"/>: silence counts only after a COM1 line starting with this (null: from the
+    /// start). Redox's kmain prints "BSP: " first: a boot's own slow stretches before it are not idleness.
+    /// </summary>
+    public string? QuietAfter { get; init; }
+
     /// <summary>How many of the last serial lines a timeout reports.</summary>
     public int TailLines { get; init; } = 20;
 

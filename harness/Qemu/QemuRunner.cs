@@ -135,15 +135,18 @@ public static partial class QemuRunner
         var readerTask = Task.Run(() => serial.ReadAsync(process.StandardOutput.BaseStream), CancellationToken.None);
         var exitTask = process.WaitForExitAsync(CancellationToken.None);
         var stoppedByRunner = false;
+        var idle = false;
         try
         {
             using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timeoutTask = Task.Delay(options.Timeout, timeoutCts.Token);
-            var first = await Task.WhenAny(exitTask, serial.PanicComplete, timeoutTask, readerTask).ConfigureAwait(false);
+            var quietTask = options.QuietEnd is { } quiet ? WatchQuietAsync(serial, clock, quiet, timeoutCts.Token) : Task.Delay(Timeout.Infinite, timeoutCts.Token);
+            var first = await Task.WhenAny(exitTask, serial.PanicComplete, timeoutTask, readerTask, quietTask).ConfigureAwait(false);
             // The reader ends at end of output (QEMU is exiting: wait for that) or when the
             // caller's line callback threw (stop QEMU; the exception comes out below).
             if (first == readerTask && !readerTask.IsFaulted)
-                first = await Task.WhenAny(exitTask, serial.PanicComplete, timeoutTask).ConfigureAwait(false);
+                first = await Task.WhenAny(exitTask, serial.PanicComplete, timeoutTask, quietTask).ConfigureAwait(false);
+            idle = first == quietTask && quietTask.IsCompletedSuccessfully && !exitTask.IsCompleted;
             timeoutCts.Cancel();
             if (first != exitTask && first != readerTask)
                 cancellationToken.ThrowIfCancellationRequested();
@@ -174,7 +177,28 @@ public static partial class QemuRunner
             Elapsed = clock.Elapsed,
             FirstSerialByte = serial.FirstByte,
         };
-        return Classify(options, serial, status, debugcon, stderr, files) with { Transcript = transcript };
+        var outcome = idle && serial.PanicLine is null && status is null
+            ? new BootOutcome.Idle(options.QuietEnd!.Value, serial.Tail())
+            : Classify(options, serial, status, debugcon, stderr, files);
+        return outcome with { Transcript = transcript };
+    }
+
+    /// <summary>Completes once COM1 has been silent for <paramref name="quiet"/> after at least one byte (and after the QuietAfter line).</summary>
+    private static async Task WatchQuietAsync(SerialWatcher serial, Stopwatch clock, TimeSpan quiet, CancellationToken token)
+    {
+        while (true)
+        {
+            if (!serial.QuietArmed)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), token).ConfigureAwait(false);
+                continue;
+            }
+            var last = serial.LastByte;
+            var wait = last is { } l ? l + quiet - clock.Elapsed : quiet;
+            if (last is not null && wait <= TimeSpan.Zero)
+                return;
+            await Task.Delay(wait > TimeSpan.Zero ? wait : quiet, token).ConfigureAwait(false);
+        }
     }
 
     private static BootOutcome Classify(

@@ -17,6 +17,12 @@ internal sealed class SerialWatcher(QemuOptions options, Stopwatch clock, Action
     private readonly object gate = new();
 
     public TimeSpan? FirstByte { get; private set; }
+
+    /// <summary>When the last COM1 bytes came (clock time), or null before the first.</summary>
+    public TimeSpan? LastByte { get; private set; }
+
+    /// <summary>A line starting with QemuOptions.QuietAfter came (always true without one): silence counts from here.</summary>
+    public bool QuietArmed { get; private set; } = options.QuietAfter is null;
     public string? PanicLine { get; private set; }
     public string? LastLine { get; private set; }
 
@@ -59,6 +65,7 @@ internal sealed class SerialWatcher(QemuOptions options, Stopwatch clock, Action
             if (count == 0)
                 break;
             FirstByte ??= clock.Elapsed;
+            LastByte = clock.Elapsed;
             lock (gate)
                 all.Write(buffer, 0, count);
             for (var i = 0; i < count; i++)
@@ -85,6 +92,8 @@ internal sealed class SerialWatcher(QemuOptions options, Stopwatch clock, Action
         lock (gate)
         {
             LastLine = line;
+            if (!QuietArmed && line.StartsWith(options.QuietAfter!, StringComparison.Ordinal))
+                QuietArmed = true;
             tail.Enqueue(line);
             while (tail.Count > Math.Max(1, options.TailLines))
                 tail.Dequeue();

@@ -22,6 +22,13 @@ public sealed record Scenario(
     BootSpec Boot,
     E820Spec E820)
 {
+    /// <summary>
+    /// The folder embedded as the kernel's initfs (full path; the file names it relative to itself), or null:
+    /// the empty initfs the reference recordings used. The folder is not read here: it may be a build output
+    /// (build/userspace/initfs) that exists only after `make userspace`; a boot checks it (harness/Cli/InitFsCheck).
+    /// </summary>
+    public string? InitFs { get; init; }
+
     /// <summary>One line for a listing: machine, memory, cpus, vga/vbe, E820 source and area count, kernel slot.</summary>
     public string Summary
     {
@@ -41,6 +48,8 @@ public sealed record Scenario(
                 : Boot.SlotFollowsOriginal ? "slot = the original's size" : "no slot");
             if (Boot.Env.Length > 0)
                 sb.Append(CultureInfo.InvariantCulture, $", env {Boot.EnvBytes.Length} bytes");
+            if (InitFs is not null)
+                sb.Append(", initfs");
             return sb.ToString();
         }
     }

@@ -73,7 +73,7 @@ public static partial class ScenarioLoader
     [GeneratedRegex("^([0-9]+)x([0-9]+)$")]
     private static partial Regex VbePattern();
 
-    private static readonly string[] TopKeys = ["name", "description", "reference", "machine", "boot", "e820"];
+    private static readonly string[] TopKeys = ["name", "description", "reference", "initfs", "machine", "boot", "e820"];
     private static readonly string[] MachineKeys = ["type", "memory_mib", "cpus", "vga"];
     private static readonly string[] BootKeys = ["kernel_slot", "vbe", "env", "timeout_s"];
     private static readonly string[] E820Keys = ["source", "areas", "areas_file"];
@@ -169,6 +169,17 @@ public static partial class ScenarioLoader
         if (reference is { } rf && !NamePattern().IsMatch(rf.Value))
             r.Error(rf.Span, $"reference \"{rf.Value}\" must be a folder name under traces/reference/ (lower-case letters, digits, '-', '_' or '.')");
 
+        string? initfs = null;
+        if (top.String("initfs") is { } fs)
+        {
+            if (fs.Value.Length == 0 || fs.Value.Contains('\0', StringComparison.Ordinal))
+                r.Error(fs.Span, "initfs must name a folder (relative to this file)");
+            else if (Path.IsPathRooted(fs.Value))
+                r.Error(fs.Span, $"initfs \"{fs.Value}\" must be relative to this file's folder, not absolute (scenarios are read from any checkout)");
+            else
+                initfs = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(r.File))!, fs.Value));
+        }
+
         var machine = ReadMachine(r, top.Table("machine"));
         var boot = ReadBoot(r, top.Table("boot"), machine);
         var e820 = ReadE820(r, top.Table("e820"));
@@ -177,7 +188,7 @@ public static partial class ScenarioLoader
         if (r.HasErrors || name is null || e820 is null)
             return null;
 
-        return new Scenario(name.Value.Value, description, reference?.Value, Path.GetFullPath(r.File), machine, boot, e820);
+        return new Scenario(name.Value.Value, description, reference?.Value, Path.GetFullPath(r.File), machine, boot, e820) { InitFs = initfs };
     }
 
     private static MachineSpec ReadMachine(Reader r, TableView? t)

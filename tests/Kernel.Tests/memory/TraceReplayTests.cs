@@ -17,6 +17,9 @@ namespace Kernel.Tests.memory;
 /// memory_noncore_done, as kstart does. Frees the observer could not see as calls (page-table
 /// frames released inside graphical_debug::fini) show up only in the recycled list of the next
 /// checkpoint; they are replayed there one frame at a time, as unmap_inner frees them.
+/// A userspace scenario (user-*, tests/userspace) is replayed through its kmain checkpoint: after it,
+/// processes free frames the observer does not see as calls (their memory's drop), and no checkpoint
+/// follows to show them in the recycled list.
 /// </summary>
 [Collection(KernelGlobals.Name)]
 public unsafe class TraceReplayTests
@@ -80,14 +83,20 @@ public unsafe class TraceReplayTests
         try
         {
             MemoryMaps.Init(0, trace.KernelEnd, trace.Map);
+            bool userspace = trace.Scenario.StartsWith("user-", StringComparison.Ordinal), atKmain = false;
             foreach (var o in trace.Observations)
             {
                 var type = o.GetProperty("type").GetString();
+                if (atKmain && (type == "frame_alloc" || type == "frame_free" || type == "checkpoint"))
+                {
+                    break;      // a userspace scenario: replayed through the state at kmain (see above)
+                }
                 var seq = o.GetProperty("seq").GetInt64();
                 switch (type)
                 {
                     case "checkpoint":
                         var name = o.GetProperty("name").GetString();
+                        atKmain = userspace && name == "kmain";
                         if (name == "heap_done")
                         {
                             heap = HostHeap.Install();
