@@ -141,6 +141,8 @@ public static class RecordCommand
         table.AddRow("gdb stub", $"{result.Gdb.PacketsSent} packets sent, {result.Gdb.BytesRead} bytes read, {result.Gdb.BytesWritten} bytes written");
         table.AddRow("QEMU", Markup.Escape(result.Outcome?.Describe() ?? "-"));
         table.AddRow("wall", $"{result.Wall.TotalSeconds:0.00} s");
+        if (result.Profile is { } profile)
+            table.AddRow("per stop", Markup.Escape(profile.Describe()));
         AnsiConsole.Write(table);
     }
 

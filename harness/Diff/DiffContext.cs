@@ -25,6 +25,8 @@ internal sealed class DiffContext
             foreach (var o in Observable.PerCheckpoint)
                 _cells[(o, cp)] = new CellBuilder();
         _cells[(Observable.Serial, BootOrder.WholeLog)] = new CellBuilder();
+        if (a.Syscalls.Count > 0 || b.Syscalls.Count > 0)
+            _cells[(Observable.Processes, BootOrder.WholeLog)] = new CellBuilder();
     }
 
     public Trace.Trace A { get; }

@@ -21,6 +21,12 @@ public static class Observable
     /// <summary>The serial output, line by line.</summary>
     public const string Serial = "serial";
 
+    /// <summary>
+    /// The processes' system calls, per context in order (traces/FORMAT.md, "Processes"); compared over the whole
+    /// run and only when a trace has syscall records, so it is not among <see cref="All"/>'s boot observables.
+    /// </summary>
+    public const string Processes = "processes";
+
     /// <summary>Every observable, in the order results list them.</summary>
     public static readonly IReadOnlyList<string> All = [Frames, PageTables, Descriptors, Heap, FrameAllocator, Serial];
 

@@ -88,6 +88,9 @@ public sealed record ObservationResult
     /// <summary>Why the run is incomplete (names the last event and the serial tail), or null.</summary>
     public string? Error { get; init; }
 
+    /// <summary>What the stops cost (null when the run loop was never reached).</summary>
+    public StopProfile? Profile { get; init; }
+
     /// <summary>What the map names that this kernel does not have.</summary>
     public IReadOnlyList<string> NotPresent { get; init; } = [];
 }

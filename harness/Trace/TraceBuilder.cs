@@ -16,6 +16,7 @@ internal sealed class TraceBuilder(string file)
     private readonly Dictionary<string, int> _checkpointIndex = [];
     private readonly List<Dictionary<string, object>> _state = [];
     private readonly List<TraceEvent> _events = [];
+    private readonly List<SyscallRecord> _syscalls = [];
     private readonly List<SerialChunk> _serial = [];
     private readonly List<JsonObject> _observationPoints = [];
     private readonly List<JsonObject> _other = [];
@@ -53,6 +54,9 @@ internal sealed class TraceBuilder(string file)
                 break;
             case "observation_points":
                 _observationPoints.Add(f.Object);
+                break;
+            case SyscallJson.Type:
+                _syscalls.Add(SyscallJson.Decode(f));
                 break;
             case "end":
                 _end = RecordDecoder.End(f);
@@ -107,6 +111,9 @@ internal sealed class TraceBuilder(string file)
             FrameAllocator = _state[i].GetValueOrDefault("frame_allocator") as FrameAllocatorRecord,
             Heap = _state[i].GetValueOrDefault("heap") as HeapRecord,
         }).ToList();
-        return new Trace(file, _header, checkpoints, _events, serial, _end, _observationPoints, _other, incompleteReason);
+        return new Trace(file, _header, checkpoints, _events, serial, _end, _observationPoints, _other, incompleteReason)
+        {
+            Syscalls = _syscalls,
+        };
     }
 }

@@ -1,7 +1,7 @@
 namespace Harness.Trace;
 
 /// <summary>
-/// Writes an in-memory <see cref="Trace"/> out again as <c>redox-trace/1</c>, every record in its original
+/// Writes an in-memory <see cref="Trace"/> out again as <c>redox-trace/2</c>, every record in its original
 /// order (by seq): a way to convert a reference recording, or to save a trace built or changed in memory.
 /// </summary>
 public static class TraceCopier
@@ -28,6 +28,7 @@ public static class TraceCopier
             if (c.Heap is { } h) records.Add((h.Seq, 0, () => w.WriteHeap(h)));
         }
         foreach (var e in trace.Events) records.Add((e.Seq, 0, () => w.WriteEvent(e)));
+        foreach (var s in trace.Syscalls) records.Add((s.Seq, 0, () => w.WriteSyscall(s)));
         foreach (var s in trace.Serial.Chunks)
             records.Add((s.Seq == 0 ? long.MaxValue : s.Seq, 1, () => w.WriteSerial(s.Bytes)));
 

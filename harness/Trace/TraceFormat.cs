@@ -4,13 +4,19 @@ namespace Harness.Trace;
 public static class TraceFormat
 {
     /// <summary>The project's own trace format, written by <see cref="TraceWriter"/> (see traces/FORMAT.md).</summary>
-    public const string Current = "redox-trace/1";
+    public const string Current = "redox-trace/2";
+
+    /// <summary>
+    /// The first version of the project's format: a <c>redox-trace/2</c> trace without the process records
+    /// (<c>syscall</c>). Still read (traces/reference/ holds such recordings).
+    /// </summary>
+    public const string Version1 = "redox-trace/1";
 
     /// <summary>The format of the recordings of the original kernel in shared/reference (read only).</summary>
     public const string Observations1 = "redox-observations/1";
 
     /// <summary>Every format <see cref="TraceReader"/> understands.</summary>
-    public static readonly IReadOnlyList<string> Known = [Current, Observations1];
+    public static readonly IReadOnlyList<string> Known = [Current, Version1, Observations1];
 
     /// <summary>The suffix of a trace that is still being written, or whose run did not finish.</summary>
     public const string PartialSuffix = ".partial";

@@ -9,6 +9,13 @@ namespace Harness.Gdb.Protocol;
 /// ack mode); senders wait for the ack of what they send and retransmit on a nak.
 /// It knows nothing of commands; <see cref="GdbClient"/> builds on it.
 /// </summary>
+/// <remarks>
+/// The pump is a thread of its own doing blocking reads, and a packet it posts resumes the command
+/// waiting for it on that same thread (synchronous continuations): a reply costs no hand-off to the
+/// thread pool. On a loaded machine each hand-off is a wake-up of another thread, and a stop of the
+/// observer is several replies (stop, registers, memory, step): the hand-offs were most of its cost.
+/// Whoever awaits a packet must therefore never block that thread (everything here is awaited).
+/// </remarks>
 internal sealed class RspConnection : IAsyncDisposable
 {
     /// <summary>How often a packet is retransmitted after a nak before giving up.</summary>
@@ -16,10 +23,10 @@ internal sealed class RspConnection : IAsyncDisposable
 
     private readonly Stream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Channel<Incoming> _packets = Channel.CreateUnbounded<Incoming>(new() { SingleWriter = true });
-    private readonly Channel<bool> _acks = Channel.CreateUnbounded<bool>(new() { SingleWriter = true });
+    private readonly Channel<Incoming> _packets = Channel.CreateUnbounded<Incoming>(new() { SingleWriter = true, AllowSynchronousContinuations = true });
+    private readonly Channel<bool> _acks = Channel.CreateUnbounded<bool>(new() { SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly CancellationTokenSource _pumpStop = new();
-    private readonly Task _pump;
+    private readonly TaskCompletionSource _pump = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly GdbCounterSet _counters;
     private volatile bool _ackMode = true;
     private volatile Exception? _closedBecause;
@@ -29,7 +36,7 @@ internal sealed class RspConnection : IAsyncDisposable
     {
         _stream = stream;
         _counters = counters;
-        _pump = Task.Run(PumpAsync);
+        new Thread(Pump) { IsBackground = true, Name = "gdb rsp pump" }.Start();
     }
 
     /// <summary>True while both sides acknowledge packets with <c>+</c>/<c>-</c>.</summary>
@@ -124,12 +131,11 @@ internal sealed class RspConnection : IAsyncDisposable
         Close(new ObjectDisposedException(nameof(RspConnection)));
         await _pumpStop.CancelAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
-        try
+        // The pump ends once the stream is closed (its blocking read fails). Disposing from the pump's own
+        // thread (a command resumed by a reply that disposes the client) must not wait for itself.
+        if (t_pumpOf != this)
         {
-            await _pump.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or SocketException)
-        {
+            await _pump.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         _pumpStop.Dispose();
     }
@@ -142,15 +148,20 @@ internal sealed class RspConnection : IAsyncDisposable
         return payload.Length > 48 ? printable + "..." : printable;
     }
 
-    private async Task PumpAsync()
+    /// <summary>The connection whose pump runs on this thread, if any.</summary>
+    [ThreadStatic]
+    private static RspConnection? t_pumpOf;
+
+    private void Pump()
     {
+        t_pumpOf = this;
         var parser = new PacketParser();
         var buffer = new byte[64 * 1024];
         try
         {
             while (true)
             {
-                var n = await _stream.ReadAsync(buffer, _pumpStop.Token).ConfigureAwait(false);
+                var n = _stream.Read(buffer);
                 if (n == 0)
                 {
                     Close(new EndOfStreamException("the gdb stub closed the connection"));
@@ -159,17 +170,26 @@ internal sealed class RspConnection : IAsyncDisposable
                 _counters.CountBytesRead(n);
                 for (var i = 0; i < n; i++)
                 {
-                    await HandleAsync(parser.Feed(buffer[i])).ConfigureAwait(false);
+                    var ev = parser.Feed(buffer[i]);
+                    if (ev.Kind != PacketParser.EventKind.None)
+                    {
+                        // Acks go out with a synchronous write (a socket's WriteAsync completes inline).
+                        HandleAsync(ev).GetAwaiter().GetResult();
+                    }
                 }
             }
         }
-        catch (OperationCanceledException) when (_pumpStop.IsCancellationRequested)
+        catch (Exception) when (_pumpStop.IsCancellationRequested || Volatile.Read(ref _disposed) != 0)
         {
             Close(new ObjectDisposedException(nameof(RspConnection)));
         }
         catch (Exception e)
         {
             Close(e);
+        }
+        finally
+        {
+            _pump.TrySetResult();
         }
     }
 

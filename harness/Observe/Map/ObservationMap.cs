@@ -91,6 +91,14 @@ public sealed record FrameFreeSpec(string At, string FrameRegister, string Count
 /// <summary>A heap growth entry point (<c>Heap::extend(&amp;mut self, by)</c>): the register holding <c>by</c>.</summary>
 public sealed record HeapExtendSpec(string At, string ByRegister, bool Optional, MapLocation Source);
 
+/// <summary>
+/// The kernel's syscall dispatcher (the original's <c>kernel::syscall::syscall(a, b, c, d, e, f, bp, stack)</c>):
+/// the registers of the number and the five arguments at its entry, the register of the result at its return
+/// address, and the static (by its name in <c>[statics]</c>) holding the current context's id, if any.
+/// </summary>
+public sealed record SyscallSpec(string At, string NumberRegister, IReadOnlyList<string> ArgRegisters, string ResultRegister,
+    string? ContextStatic, bool Optional, MapLocation Source);
+
 /// <summary>A heap mapping entry point (<c>map_heap(table, offset, size)</c>): registers of offset and size.</summary>
 public sealed record HeapMapSpec(string At, string OffsetRegister, string SizeRegister, bool Optional, MapLocation Source);
 
@@ -222,6 +230,9 @@ public sealed record ObservationMap
 
     /// <summary>Heap mapping entry points.</summary>
     public IReadOnlyList<HeapMapSpec> HeapMap { get; init; } = [];
+
+    /// <summary>The syscall dispatcher (at most one), or null when the map does not watch syscalls.</summary>
+    public SyscallSpec? Syscall { get; init; }
 
     /// <summary>The frame allocator's state, or null when the map does not say.</summary>
     public FrameAllocatorSpec? FrameAllocator { get; init; }

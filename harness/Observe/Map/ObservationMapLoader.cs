@@ -217,6 +217,28 @@ public static class ObservationMapLoader
                 heapMap.Add(new HeapMapSpec(a.Value, o, z, optional, r.At(a.Span)));
         }
 
+        SyscallSpec? syscall = null;
+        if (top.Table("syscall") is { } sc)
+        {
+            var at = sc.String("at", required: true);
+            var number = sc.Register("number", Registers, required: true);
+            var args = sc.StringList("args", required: true);
+            var result = sc.Register("result", Registers, required: true);
+            var context = sc.String("context");
+            var optional = sc.Bool("optional") ?? false;
+            sc.RejectUnknown(["at", "number", "args", "result", "context", "optional"]);
+            var argsOk = args.Count == 5;
+            if (!argsOk && args.Count > 0)
+                r.Error(args[0].Span, $"syscall: `args` names the five argument registers, not {args.Count}");
+            foreach (var (value, span) in args.Where(a => !Registers.Contains(a.Value)))
+            {
+                argsOk = false;
+                r.Error(span, $"syscall: `{value}` is not a general-purpose register ({string.Join(", ", Registers)})");
+            }
+            if (at is { } a && number is { } n && result is { } res && argsOk)
+                syscall = new SyscallSpec(a.Value, n, args.Select(x => x.Value).ToList(), res, context?.Value, optional, r.At(a.Span));
+        }
+
         FrameAllocatorSpec? frameAllocator = null;
         if (top.Table("frame_allocator") is { } fa)
         {
@@ -290,7 +312,7 @@ public static class ObservationMapLoader
         }
 
         top.RejectUnknown(["kernel", "symbols", "entry", "percpu_base", "clean_exit", "checkpoints", "panic", "frame_alloc", "frame_free",
-            "heap_extend", "heap_map", "frame_allocator", "heap", "statics", "pat", "handlers"]);
+            "heap_extend", "heap_map", "frame_allocator", "heap", "statics", "pat", "handlers", "syscall"]);
         if (kernel is null || entry is null)
             return null;
         return new ObservationMap
@@ -307,6 +329,7 @@ public static class ObservationMapLoader
             FrameFree = frameFree,
             HeapExtend = heapExtend,
             HeapMap = heapMap,
+            Syscall = syscall,
             FrameAllocator = frameAllocator,
             Heap = heap,
             PercpuBase = percpu ?? 0xC000_0000,

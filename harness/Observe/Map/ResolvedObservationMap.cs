@@ -56,6 +56,12 @@ public sealed class ResolvedObservationMap
     /// <summary>Heap mapping entry points.</summary>
     public IReadOnlyList<ResolvedEntry<HeapMapSpec>> HeapMap { get; private set; } = [];
 
+    /// <summary>The syscall dispatcher's entry, or null when not watched (or optional and absent).</summary>
+    public ResolvedEntry<SyscallSpec>? Syscall { get; private set; }
+
+    /// <summary>The address of the current context's id (a static of <c>[statics]</c>), or null.</summary>
+    public ulong? ContextIdAddress { get; private set; }
+
     /// <summary>The address of the frame allocator's state (symbol + offset), or null.</summary>
     public ulong? FrameAllocatorBase { get; private set; }
 
@@ -194,6 +200,15 @@ public sealed class ResolvedObservationMap
             if (Find(handler.Symbol, false, handler.Source, $"handler {handler.Name}") is { } sym)
                 handlers[handler.Name] = sym.Value;
         resolved.Handlers = handlers;
+        if (map.Syscall is { } sc)
+        {
+            resolved.Syscall = Entries([sc], s => (s.At, s.Optional, s.Source), "syscall").FirstOrDefault();
+            if (sc.ContextStatic is { } name)
+            {
+                if (statics.FirstOrDefault(s => s.Name == name) is { } st) resolved.ContextIdAddress = st.Address;
+                else errors.Add(new MapError(sc.Source.File, sc.Source.Line, null, $"syscall: context = \"{name}\" names no static of [statics] found in {elf.File}"));
+            }
+        }
         resolved.NotPresent = notPresent;
 
         if (errors.Count > 0)

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Harness.Trace.Json;
 
-/// <summary>Turns typed records into the JSON objects of <c>redox-trace/1</c> (field names and number styles of the reference).</summary>
+/// <summary>Turns typed records into the JSON objects of <c>redox-trace/2</c> (field names and number styles of the reference).</summary>
 internal static class RecordEncoder
 {
     private static JsonObject Start(string type, long seq) => new() { ["type"] = type, ["seq"] = seq };

@@ -50,6 +50,9 @@ public sealed class Trace
     /// <summary>Frame allocations and frees, heap growths and heap mappings, in order of occurrence.</summary>
     public IReadOnlyList<TraceEvent> Events { get; }
 
+    /// <summary>The system calls, in the order they returned (<c>redox-trace/2</c>; empty in older traces).</summary>
+    public IReadOnlyList<SyscallRecord> Syscalls { get; init; } = [];
+
     /// <summary>The serial output.</summary>
     public SerialLog Serial { get; }
 

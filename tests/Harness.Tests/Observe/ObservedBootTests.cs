@@ -99,7 +99,7 @@ public class ObservedBootTests
         Assert.NotNull(killed);
         Assert.False(result.Complete);
         Assert.NotNull(result.Error);
-        Assert.Contains("last checkpoint: memory_done", result.Error);
+        Assert.True(result.Error!.Contains("last checkpoint: memory_done", StringComparison.Ordinal), result.Error);
         Assert.Contains("serial tail:", result.Error);
         Assert.Contains("MemoryArea", result.Error);
         // QemuRunner reads a SIGKILLed QEMU's status 137 as isa-debug-exit 0x44: the map's clean_exit (0x10) keeps it from passing.
@@ -134,7 +134,7 @@ public class ObservedBootTests
         Assert.False(result.Complete);
         Assert.Equal(EndHow.Timeout, result.How);
         Assert.Contains("timeout", result.Error);
-        Assert.Contains("last checkpoint: memory_done", result.Error);
+        Assert.True(result.Error!.Contains("last checkpoint: memory_done", StringComparison.Ordinal), result.Error);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         var trace = TraceReader.Read(result.TracePath);
         Assert.False(trace.IsComplete);
@@ -166,7 +166,7 @@ public class ObservedBootTests
         Assert.False(result.Complete);
         Assert.Equal(EndHow.TripleFault, result.How);
         Assert.NotNull(result.Error);
-        Assert.Contains("last checkpoint: memory_done", result.Error);
+        Assert.True(result.Error!.Contains("last checkpoint: memory_done", StringComparison.Ordinal), result.Error);
         var trace = TraceReader.Read(result.TracePath);
         Assert.False(trace.IsComplete);
         Assert.Contains("memory_done", trace.CheckpointsByName.Keys);
