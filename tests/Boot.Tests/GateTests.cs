@@ -131,8 +131,9 @@ public class GateTests
     {
         using var dir = new TempDir();
         using var output = new TempDir();
+        using var registries = new TempDir(); // not in the scenario folder: every *.toml there is a scenario
         dir.Copy("q35-2g-slot4m");
-        var registry = dir.File("divergences.toml", File.ReadAllText(Path.Combine(Repo.Root, "traces", "divergences.toml")) + """
+        var registry = registries.File("divergences.toml", File.ReadAllText(Path.Combine(Repo.Root, "traces", "divergences.toml")) + """
 
             [[divergence]]
             id = "never-matches"
