@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using Harness.Cli;
 using Harness.Qemu;
@@ -8,7 +9,7 @@ namespace Boot.Tests;
 /// The original's `multi_core` feature (off by default, as in the reference recordings): the port
 /// built with -p:PortFeatures=multi_core and booted with 4 CPUs must start the three APs through
 /// the loader's trampoline, print what the original's multi_core build prints for the MADT, and
-/// still end the boot at kmain with a clean exit.
+/// then run kmain_ap's context loop on each AP beside kmain's on the BSP.
 /// </summary>
 public class MultiCoreTests
 {
@@ -29,7 +30,7 @@ public class MultiCoreTests
     }
 
     [Fact]
-    public async Task A_multi_core_port_starts_the_three_APs_of_q35_2g_smp4_and_ends_cleanly()
+    public async Task A_multi_core_port_starts_the_three_APs_of_q35_2g_smp4_which_run_kmain_aps_context_loop()
     {
         var work = Directory.CreateTempSubdirectory("multicore-").FullName;
         try
@@ -49,7 +50,8 @@ public class MultiCoreTests
                 Directory.Delete(plan.WorkDirectory, recursive: true);
             }
 
-            Assert.True(result.Outcome is BootOutcome.ExitedClean { Code: 0x10 }, result.Outcome.Describe() + "\n" + string.Join('\n', result.Serial));
+            Assert.True(result.Outcome is BootOutcome.Panic { Line: "PANIC: failed to execute init: No such file or directory" },
+                result.Outcome.Describe() + "\n" + string.Join('\n', result.Serial));
 
             var serial = result.Serial.ToList();
             int apic = serial.IndexOf("    XAPIC 0: FFFFFF00FEE00000");
@@ -66,10 +68,29 @@ public class MultiCoreTests
                 "        AP 3: IPI... SIPI... Wait... Trampoline... Ready",
             }, serial.Skip(apic + 1).Take(8));
 
-            // The rest of ACPI init and the end of the boot as in the default build
+            // The rest of ACPI init as in the default build; then kmain on the BSP and kmain_ap on each AP
+            // make their own first context (in whichever order the CPUs get there) and run the switch
+            // loop; one of them runs userspace_init, which ends the boot with the init panic.
             Assert.Contains("Unable to find DMAR", serial);
-            Assert.Equal("Finished graphical debug", serial[^1]);
-            Assert.DoesNotContain(serial, l => l.StartsWith("PANIC"));
+            int fini = serial.IndexOf("Finished graphical debug");
+            Assert.True(fini >= 0, string.Join('\n', serial));
+            var ids = new List<int>();
+            var bsp = serial.Where(l => l.StartsWith("BSP: ")).ToList();
+            Assert.Single(bsp);
+            var m = Regex.Match(bsp[0], @"^BSP: Ok\(ContextId\((\d+)\)\) 4$");
+            Assert.True(m.Success, bsp[0]);
+            ids.Add(int.Parse(m.Groups[1].Value));
+            for (int ap = 1; ap <= 3; ap++)
+            {
+                var line = serial.Single(l => l.StartsWith($"AP {ap}: "));
+                m = Regex.Match(line, $@"^AP {ap}: Ok\(ContextId\((\d+)\)\)$");
+                Assert.True(m.Success, line);
+                ids.Add(int.Parse(m.Groups[1].Value));
+            }
+            // four first contexts and userspace_init: ids 1..5, each once
+            Assert.Equal(4, ids.Distinct().Count());
+            Assert.All(ids, id => Assert.InRange(id, 1, 5));
+            Assert.Contains("Env: Ok(\"\")", serial);
         }
         finally
         {

@@ -103,3 +103,34 @@ namespace Kernel.Hal
         public static bool IsBareMetal => false;
     }
 }
+
+namespace Kernel.Hal
+{
+    /// <summary>
+    /// The host's context switch: there is no second kernel stack to continue on, so a switch is
+    /// recorded (from, to) for the test to see and returns at once, as if the other context had
+    /// switched straight back.
+    /// </summary>
+    public static unsafe class ContextSwitch
+    {
+        public static int Switches;
+        public static void* LastFrom;
+        public static void* LastTo;
+
+        public static void Switch(void* from, void* to)
+        {
+            Switches++;
+            LastFrom = from;
+            LastTo = to;
+        }
+
+        /// <summary>A recognisable stand-in for asm/context.asm's entry trampoline.</summary>
+        public const ulong ENTRY = 0xC0FFEE;
+
+        public static ulong EntryAddress() => ENTRY;
+
+        public static void EnableAndHalt() => Cpu.Halt();
+
+        public static void EnableAndNop() { }
+    }
+}

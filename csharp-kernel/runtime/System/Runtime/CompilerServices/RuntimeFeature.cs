@@ -6,5 +6,6 @@ namespace System.Runtime.CompilerServices
         public const string NumericIntPtr = nameof(NumericIntPtr);
         public const string ByRefFields = nameof(ByRefFields);
         public const string DefaultImplementationsOfInterfaces = nameof(DefaultImplementationsOfInterfaces);
+        public const string VirtualStaticsInInterfaces = nameof(VirtualStaticsInInterfaces);
     }
 }

@@ -1,21 +1,20 @@
 using Kernel.arch.x86_64.device.pic;
+using spin;
 
 namespace Kernel.arch.x86_64.device.rtc
 {
     /// <summary>rtc.rs's init: the boot time read off the CMOS clock.</summary>
     public static class RtcModule
     {
-        /// <summary>
-        /// What `time::START.lock().0` receives: seconds since the Unix epoch at boot.
-        /// TODO(port): src/time.rs (START, OFFSET) is not ported yet; when it is, Init stores into
-        /// time::START's first half instead and this field goes.
-        /// </summary>
-        public static ulong START_SECONDS;
-
+        /// <summary>`time::START.lock().0 = Rtc::new().time()`: seconds since the Unix epoch at boot.</summary>
         public static void Init()
         {
             Rtc rtc = Rtc.New();
-            START_SECONDS = rtc.Time();
+            ulong secs = rtc.Time();
+            using (var start = Kernel.time.TimeMod.START.Lock())
+            {
+                start.Value.secs = secs;
+            }
         }
 
         /// <summary>A BCD byte's value.</summary>

@@ -33,7 +33,7 @@ namespace Kernel.arch.x86_64.interrupt
 
             if (Irq.PIT_TICKS.FetchAdd(1) >= 10)
             {
-                // context::switch(): not ported yet
+                Kernel.context.@switch.Switch.Run();
             }
             Pti.Unmap();
         }

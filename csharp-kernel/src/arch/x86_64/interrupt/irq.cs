@@ -20,6 +20,9 @@ namespace Kernel.arch.x86_64.interrupt
         /// <summary>Resets to 0 in context::switch().</summary>
         public static AtomicUsize PIT_TICKS;
 
+        /// <summary>The PIT's period in nanoseconds (pit.rs programs it; irq.rs adds it to time::OFFSET each tick).</summary>
+        public const ulong PIT_RATE = 2_250_286;
+
         private const ushort MASTER_CMD = 0x20, MASTER_DATA = 0x21, SLAVE_CMD = 0xA0, SLAVE_DATA = 0xA1;
 
         private static void Ack(ushort cmd) => Port.Outb(cmd, 0x20);
@@ -86,15 +89,15 @@ namespace Kernel.arch.x86_64.interrupt
 
             // Saves CPU time by not sending IRQ event irq_trigger(0);
 
-            // time::OFFSET += PIT_RATE (2_250_286 ns): time is not ported yet
+            Kernel.time.TimeMod.Advance(PIT_RATE);
 
             Ack(MASTER_CMD);
 
-            // timeout::trigger(): not ported yet
+            // timeout::trigger(): timeouts come with time:'s write (not ported yet); none is registered
 
             if (PIT_TICKS.FetchAdd(1) >= 10)
             {
-                // context::switch(): not ported yet
+                Kernel.context.@switch.Switch.Run();
             }
             Pti.Unmap();
         }

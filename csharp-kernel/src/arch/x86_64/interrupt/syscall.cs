@@ -28,8 +28,7 @@ namespace Kernel.arch.x86_64.interrupt
     /// <summary>
     /// interrupt/syscall.rs: `int 0x80`, the system call gate (DPL 3). The entry stub in
     /// asm/interrupt.asm pushes the registers as the original's naked function does and returns
-    /// rax = what <see cref="Inner"/> returns. Port note: syscall::syscall (the dispatcher) is not
-    /// ported yet, and nothing can call it before userspace starts; until then the handler panics.
+    /// rax = what <see cref="Inner"/> returns: syscall::syscall's (src/syscall/mod.cs) result.
     /// </summary>
     public static unsafe class Syscall
     {
@@ -41,10 +40,10 @@ namespace Kernel.arch.x86_64.interrupt
         public static ulong Inner(SyscallStack* stack)
         {
             Pti.Map();
-            // syscall::syscall(rax, rbx, rcx, rdx, rsi, rdi, rbp, stack): not ported yet
-            Panic.Fail("syscall: not ported yet", "csharp-kernel (port)", 0);
+            // rbp: the original passes its inner function's frame pointer (for clone, not ported yet)
+            ulong a = Kernel.syscall.SyscallMod.Syscall(stack->rax, stack->rbx, stack->rcx, stack->rdx, stack->rsi, stack->rdi, 0, stack);
             Pti.Unmap();
-            return 0;
+            return a;
         }
     }
 }

@@ -1,0 +1,104 @@
+// The redox_syscall crate (0.1.37, commit 7c805d2a) as the kernel uses it: flags, modes, signals and clock ids.
+// Values are the ABI's, transcribed from the crate; see csharp-kernel/README.md.
+namespace syscall.flag
+{
+    /// <summary>`syscall::flag`: flags, modes, signals and clock ids.</summary>
+    public static class Flag
+    {
+        public const ulong CLONE_VM = 0x100;
+        public const ulong CLONE_FS = 0x200;
+        public const ulong CLONE_FILES = 0x400;
+        public const ulong CLONE_SIGHAND = 0x800;
+        public const ulong CLONE_VFORK = 0x4000;
+        public const ulong CLONE_THREAD = 0x10000;
+        public const ulong CLOCK_REALTIME = 1;
+        public const ulong CLOCK_MONOTONIC = 4;
+        public const ulong EVENT_NONE = 0;
+        public const ulong EVENT_READ = 1;
+        public const ulong EVENT_WRITE = 2;
+        public const ulong F_DUPFD = 0;
+        public const ulong F_GETFD = 1;
+        public const ulong F_SETFD = 2;
+        public const ulong F_GETFL = 3;
+        public const ulong F_SETFL = 4;
+        public const ulong FUTEX_WAIT = 0;
+        public const ulong FUTEX_WAKE = 1;
+        public const ulong FUTEX_REQUEUE = 2;
+        public const ulong MAP_WRITE = 1;
+        public const ulong MAP_WRITE_COMBINE = 2;
+        public const ushort MODE_TYPE = unchecked((ushort)(0xF000));
+        public const ushort MODE_DIR = unchecked((ushort)(0x4000));
+        public const ushort MODE_FILE = unchecked((ushort)(0x8000));
+        public const ushort MODE_SYMLINK = unchecked((ushort)(0xA000));
+        public const ushort MODE_FIFO = unchecked((ushort)(0x1000));
+        public const ushort MODE_CHR = unchecked((ushort)(0x2000));
+        public const ushort MODE_PERM = unchecked((ushort)(0x0FFF));
+        public const ushort MODE_SETUID = unchecked((ushort)(2048));
+        public const ushort MODE_SETGID = unchecked((ushort)(1024));
+        public const ulong O_RDONLY = 0x00010000;
+        public const ulong O_WRONLY = 0x00020000;
+        public const ulong O_RDWR = 0x00030000;
+        public const ulong O_NONBLOCK = 0x00040000;
+        public const ulong O_APPEND = 0x00080000;
+        public const ulong O_SHLOCK = 0x00100000;
+        public const ulong O_EXLOCK = 0x00200000;
+        public const ulong O_ASYNC = 0x00400000;
+        public const ulong O_FSYNC = 0x00800000;
+        public const ulong O_CLOEXEC = 0x01000000;
+        public const ulong O_CREAT = 0x02000000;
+        public const ulong O_TRUNC = 0x04000000;
+        public const ulong O_EXCL = 0x08000000;
+        public const ulong O_DIRECTORY = 0x10000000;
+        public const ulong O_STAT = 0x20000000;
+        public const ulong O_SYMLINK = 0x40000000;
+        public const ulong O_NOFOLLOW = 0x80000000;
+        public const ulong O_ACCMODE = O_RDONLY | O_WRONLY | O_RDWR;
+        public const ulong SEEK_SET = 0;
+        public const ulong SEEK_CUR = 1;
+        public const ulong SEEK_END = 2;
+        public const ulong SIGHUP = 1;
+        public const ulong SIGINT = 2;
+        public const ulong SIGQUIT = 3;
+        public const ulong SIGILL = 4;
+        public const ulong SIGTRAP = 5;
+        public const ulong SIGABRT = 6;
+        public const ulong SIGBUS = 7;
+        public const ulong SIGFPE = 8;
+        public const ulong SIGKILL = 9;
+        public const ulong SIGUSR1 = 10;
+        public const ulong SIGSEGV = 11;
+        public const ulong SIGUSR2 = 12;
+        public const ulong SIGPIPE = 13;
+        public const ulong SIGALRM = 14;
+        public const ulong SIGTERM = 15;
+        public const ulong SIGSTKFLT = 16;
+        public const ulong SIGCHLD = 17;
+        public const ulong SIGCONT = 18;
+        public const ulong SIGSTOP = 19;
+        public const ulong SIGTSTP = 20;
+        public const ulong SIGTTIN = 21;
+        public const ulong SIGTTOU = 22;
+        public const ulong SIGURG = 23;
+        public const ulong SIGXCPU = 24;
+        public const ulong SIGXFSZ = 25;
+        public const ulong SIGVTALRM = 26;
+        public const ulong SIGPROF = 27;
+        public const ulong SIGWINCH = 28;
+        public const ulong SIGIO = 29;
+        public const ulong SIGPWR = 30;
+        public const ulong SIGSYS = 31;
+        public const ulong SIG_DFL = 0;
+        public const ulong SIG_IGN = 1;
+        public const ulong SA_NOCLDSTOP = 0x00000001;
+        public const ulong SA_NOCLDWAIT = 0x00000002;
+        public const ulong SA_SIGINFO = 0x00000004;
+        public const ulong SA_RESTORER = 0x04000000;
+        public const ulong SA_ONSTACK = 0x08000000;
+        public const ulong SA_RESTART = 0x10000000;
+        public const ulong SA_NODEFER = 0x40000000;
+        public const ulong SA_RESETHAND = 0x80000000;
+        public const ulong WNOHANG = 0x01;
+        public const ulong WUNTRACED = 0x02;
+        public const ulong WCONTINUED = 0x08;
+    }
+}

@@ -1,0 +1,340 @@
+using alloc.btree_map;
+using core.cmp;
+using spin;
+using syscall.data;
+using syscall.error;
+using syscall.flag;
+
+namespace Kernel.scheme.initfs
+{
+    /// <summary>
+    /// A key of the initfs's file map: entry <see cref="index"/> of the embedded listing
+    /// (<see cref="Gen"/>, generated at build time as the original's build.rs generates `gen::gen()`),
+    /// ordered by its path's bytes as `BTreeMap&lt;&amp;'static [u8], _&gt;` orders them.
+    /// </summary>
+    public struct GenKey : IOrd<GenKey>
+    {
+        public int index;
+
+        public static unsafe int Cmp(GenKey* a, GenKey* b)
+        {
+            string x = Gen.Name(a->index);
+            string y = Gen.Name(b->index);
+            int n = x.Length < y.Length ? x.Length : y.Length;
+            for (int i = 0; i < n; i++)
+            {
+                if (x[i] != y[i])
+                {
+                    return x[i] < y[i] ? -1 : 1;
+                }
+            }
+            return x.Length < y.Length ? -1 : (x.Length > y.Length ? 1 : 0);
+        }
+    }
+
+    /// <summary>The map's value: `(&amp;'static [u8], bool)` (the data, whether it is a directory).</summary>
+    public struct GenFile
+    {
+        public int index;
+        public bool is_dir;
+    }
+
+    /// <summary>An open file of the initfs (path and data are the embedded entry's).</summary>
+    public struct Handle
+    {
+        public int entry;
+        public ulong flags;
+        public ushort mode;
+        public ulong seek;
+    }
+
+    /// <summary>scheme/initfs.rs: `initfs:`, the read-only embedded filesystem (64 bytes, as the original's).</summary>
+    public unsafe struct InitFsScheme
+    {
+        public ulong next_id;
+        public OrdMap<GenKey, GenFile> files;
+        public RwLock<OrdMap<Usize, Handle>> handles;
+
+        /// <summary>`InitFsScheme::new()`: the file map is `gen::gen()`, every embedded entry inserted in build.rs's order.</summary>
+        public static InitFsScheme New()
+        {
+            InitFsScheme s;
+            s.next_id = 0;
+            s.files = OrdMap<GenKey, GenFile>.New();
+            for (int i = 0; i < Gen.COUNT; i++)
+            {
+                GenKey k;
+                k.index = i;
+                GenFile f;
+                f.index = i;
+                f.is_dir = Gen.IsDir(i);
+                s.files.Insert(k, f, out _, out _);
+            }
+            s.handles = new RwLock<OrdMap<Usize, Handle>>(OrdMap<Usize, Handle>.New());
+            return s;
+        }
+
+        private ulong NextId()
+        {
+            fixed (ulong* p = &next_id)
+            {
+                return Kernel.Hal.Atomic.FetchAdd(p, 1);
+            }
+        }
+
+        /// <summary>
+        /// `open`: the path (UTF-8, else ENOENT) trimmed of '/' at both ends, compared with every
+        /// entry's path in order (the original iterates the map rather than allocate a key); ENOENT
+        /// when none matches. Directories get mode MODE_DIR | 0o755, files MODE_FILE | 0o744.
+        /// </summary>
+        public Result Open(byte* path, ulong path_len, ulong flags, uint uid, uint gid)
+        {
+            if (!Utf8.IsValid(path, path_len))
+            {
+                return Result.Err(Error.ENOENT);
+            }
+            ulong start = 0;
+            ulong end = path_len;
+            while (start < end && path[start] == (byte)'/')
+            {
+                start++;
+            }
+            while (end > start && path[end - 1] == (byte)'/')
+            {
+                end--;
+            }
+
+            for (ulong e = 0; e < files.Len(); e++)
+            {
+                OrdMap<GenKey, GenFile>.Entry* entry = files.At(e);
+                string name = Gen.Name(entry->key.index);
+                if ((ulong)name.Length != end - start)
+                {
+                    continue;
+                }
+                bool same = true;
+                for (int i = 0; i < name.Length; i++)
+                {
+                    if ((byte)name[i] != path[start + (ulong)i])
+                    {
+                        same = false;
+                        break;
+                    }
+                }
+                if (same)
+                {
+                    ulong id = NextId();
+                    Handle h;
+                    h.entry = entry->value.index;
+                    h.flags = flags;
+                    h.mode = entry->value.is_dir ? (ushort)(Flag.MODE_DIR | 0x1ED) : (ushort)(Flag.MODE_FILE | 0x1E4);
+                    h.seek = 0;
+                    using (var hs = handles.Write())
+                    {
+                        hs.Value.Insert(new Usize(id), h, out _, out _);
+                    }
+                    return Result.Ok(id);
+                }
+            }
+
+            return Result.Err(Error.ENOENT);
+        }
+
+        /// <summary>`read`: from the seek position, as many bytes as fit.</summary>
+        public Result Read(ulong id, byte* buffer, ulong len)
+        {
+            using (var hs = handles.Write())
+            {
+                Handle* h = hs.Value.Get(new Usize(id));
+                if (h == null)
+                {
+                    return Result.Err(Error.EBADF);
+                }
+                string data = Gen.Data(h->entry);
+                ulong i = 0;
+                while (i < len && h->seek < (ulong)data.Length)
+                {
+                    buffer[i] = (byte)data[(int)h->seek];
+                    i += 1;
+                    h->seek += 1;
+                }
+                return Result.Ok(i);
+            }
+        }
+
+        /// <summary>`fstat`: mode, uid 0, gid 0, size; the rest of the Stat left as given.</summary>
+        public Result Fstat(ulong id, Stat* stat)
+        {
+            using (var hs = handles.Read())
+            {
+                Handle* h = hs.Value.Get(new Usize(id));
+                if (h == null)
+                {
+                    return Result.Err(Error.EBADF);
+                }
+                stat->st_mode = h->mode;
+                stat->st_uid = 0;
+                stat->st_gid = 0;
+                stat->st_size = (ulong)Gen.Data(h->entry).Length;
+                return Result.Ok(0);
+            }
+        }
+
+        /// <summary>`dup(id, buf)`: a new handle on the same entry, its flags, mode and seek position copied.</summary>
+        public Result Dup(ulong id, ulong buf_len)
+        {
+            if (buf_len != 0)
+            {
+                return Result.Err(Error.EINVAL);
+            }
+            Handle copy;
+            using (var hs = handles.Read())
+            {
+                Handle* h = hs.Value.Get(new Usize(id));
+                if (h == null)
+                {
+                    return Result.Err(Error.EBADF);
+                }
+                copy = *h;
+            }
+            ulong new_id = NextId();
+            using (var hs = handles.Write())
+            {
+                hs.Value.Insert(new Usize(new_id), copy, out _, out _);
+            }
+            return Result.Ok(new_id);
+        }
+
+        /// <summary>
+        /// `seek(id, pos, whence)`: SEEK_SET to min(len, pos); SEEK_CUR and SEEK_END add pos as a signed
+        /// offset, clamped to 0..len; EINVAL for another whence.
+        /// </summary>
+        public Result Seek(ulong id, ulong pos, ulong whence)
+        {
+            using (var hs = handles.Write())
+            {
+                Handle* h = hs.Value.Get(new Usize(id));
+                if (h == null)
+                {
+                    return Result.Err(Error.EBADF);
+                }
+                long len = Gen.Data(h->entry).Length;
+                long target;
+                if (whence == Flag.SEEK_SET)
+                {
+                    h->seek = pos < (ulong)len ? pos : (ulong)len;
+                    return Result.Ok(h->seek);
+                }
+                else if (whence == Flag.SEEK_CUR)
+                {
+                    target = (long)h->seek + (long)pos;
+                }
+                else if (whence == Flag.SEEK_END)
+                {
+                    target = len + (long)pos;
+                }
+                else
+                {
+                    return Result.Err(Error.EINVAL);
+                }
+                if (target > len) target = len;
+                if (target < 0) target = 0;
+                h->seek = (ulong)target;
+                return Result.Ok(h->seek);
+            }
+        }
+
+        private bool Known(ulong id)
+        {
+            using (var hs = handles.Read())
+            {
+                return hs.Value.Get(new Usize(id)) != null;
+            }
+        }
+
+        /// <summary>`fcntl`: 0 for a known handle, whatever the command.</summary>
+        public Result Fcntl(ulong id, ulong cmd, ulong arg) => Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
+
+        /// <summary>`fpath`: "initfs:" then the entry's path, as much as fits.</summary>
+        public Result Fpath(ulong id, byte* buf, ulong len)
+        {
+            int entry;
+            using (var hs = handles.Read())
+            {
+                Handle* h = hs.Value.Get(new Usize(id));
+                if (h == null)
+                {
+                    return Result.Err(Error.EBADF);
+                }
+                entry = h->entry;
+            }
+            string scheme_path = "initfs:";
+            string path = Gen.Name(entry);
+            ulong i = 0;
+            while (i < len && i < (ulong)scheme_path.Length)
+            {
+                buf[i] = (byte)scheme_path[(int)i];
+                i += 1;
+            }
+            int j = 0;
+            while (i < len && j < path.Length)
+            {
+                buf[i] = (byte)path[j];
+                i += 1;
+                j += 1;
+            }
+            return Result.Ok(i);
+        }
+
+        public Result Fsync(ulong id) => Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
+
+        public Result Close(ulong id)
+        {
+            using (var hs = handles.Write())
+            {
+                if (!hs.Value.Remove(new Usize(id), out _))
+                {
+                    return Result.Err(Error.EBADF);
+                }
+            }
+            return Result.Ok(0);
+        }
+    }
+
+    /// <summary>`str::from_utf8`'s validity check.</summary>
+    public static unsafe class Utf8
+    {
+        /// <summary>The length of the longest valid UTF-8 prefix (`Utf8Error::valid_up_to`), len when all is valid.</summary>
+        public static ulong ValidUpTo(byte* p, ulong len)
+        {
+            ulong i = 0;
+            while (i < len)
+            {
+                byte b = p[i];
+                ulong n;
+                uint cp;
+                if (b < 0x80) { i++; continue; }
+                else if (b >= 0xC2 && b <= 0xDF) { n = 1; cp = (uint)(b & 0x1F); }
+                else if (b >= 0xE0 && b <= 0xEF) { n = 2; cp = (uint)(b & 0x0F); }
+                else if (b >= 0xF0 && b <= 0xF4) { n = 3; cp = (uint)(b & 0x07); }
+                else { return i; }
+                for (ulong k = 1; k <= n; k++)
+                {
+                    if (i + k >= len || (p[i + k] & 0xC0) != 0x80)
+                    {
+                        return i;
+                    }
+                    cp = (cp << 6) | (uint)(p[i + k] & 0x3F);
+                }
+                if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+                {
+                    return i;
+                }
+                i += n + 1;
+            }
+            return len;
+        }
+
+        public static bool IsValid(byte* p, ulong len) => ValidUpTo(p, len) == len;
+    }
+}

@@ -1,0 +1,472 @@
+using core.fmt;
+using alloc.allocator;
+using alloc.arc;
+using alloc.boxed;
+using alloc.btree_map;
+using Kernel.common;
+using spin;
+using syscall.data;
+using syscall.error;
+using syscall.number;
+using AllocHeap = alloc.heap.Heap;
+
+namespace Kernel.scheme
+{
+    /// <summary>Which scheme a `Box&lt;dyn Scheme&gt;` holds (the port's stand-in for the vtable pointer).</summary>
+    public enum SchemeKind : ulong
+    {
+        Root = 1, Event, Env, Memory, Sys, Time, Debug, InitFs, Irq, Pipe, User
+    }
+
+    /// <summary>`Box&lt;dyn Scheme + Send + Sync&gt;`: the scheme's data and (for the vtable) its kind; 16 bytes.</summary>
+    public unsafe struct SchemeBox
+    {
+        public void* data;
+        public SchemeKind kind;
+    }
+
+    /// <summary>
+    /// scheme/mod.rs `SchemeList`: schemes by id (`Arc&lt;Box&lt;dyn Scheme&gt;&gt;`) and, for each
+    /// namespace, names → ids; 64 bytes as the original's.
+    /// </summary>
+    public unsafe struct SchemeList
+    {
+        public OrdMap<SchemeId, SchemeRef> map;
+        public OrdMap<SchemeNamespace, OrdMap<BoxSlice, SchemeId>> names;
+        public ulong next_ns;
+        public ulong next_id;
+
+        /// <summary>Limit on number of schemes</summary>
+        public const ulong SCHEME_MAX_SCHEMES = 65_536;
+
+        /// <summary>`SchemeList::new()`: namespace 1 (the root), with every kernel scheme.</summary>
+        public static SchemeList New()
+        {
+            SchemeList list;
+            list.map = OrdMap<SchemeId, SchemeRef>.New();
+            list.names = OrdMap<SchemeNamespace, OrdMap<BoxSlice, SchemeId>>.New();
+            list.next_ns = 1;
+            list.next_id = 1;
+            list.NewRoot();
+            return list;
+        }
+
+        /// <summary>`new_ns`: a namespace with root, event, env, memory, sys and time.</summary>
+        public SchemeNamespace NewNs()
+        {
+            SchemeNamespace ns = SchemeNamespace.From(next_ns);
+            next_ns += 1;
+            names.Insert(ns, OrdMap<BoxSlice, SchemeId>.New(), out _, out _);
+
+            Unwrap(Insert(ns, Name(""), SchemeKind.Root));
+            Unwrap(Insert(ns, Name("event"), SchemeKind.Event));
+            Unwrap(Insert(ns, Name("env"), SchemeKind.Env));
+            Unwrap(Insert(ns, Name("memory"), SchemeKind.Memory));
+            Unwrap(Insert(ns, Name("sys"), SchemeKind.Sys));
+            Unwrap(Insert(ns, Name("time"), SchemeKind.Time));
+
+            return ns;
+        }
+
+        /// <summary>`new_root` (without the `live` feature): debug, initfs, irq and pipe only here.</summary>
+        private void NewRoot()
+        {
+            SchemeNamespace ns = NewNs();
+            Unwrap(Insert(ns, Name("debug"), SchemeKind.Debug));
+            Unwrap(Insert(ns, Name("initfs"), SchemeKind.InitFs));
+            Unwrap(Insert(ns, Name("irq"), SchemeKind.Irq));
+            Unwrap(Insert(ns, Name("pipe"), SchemeKind.Pipe));
+        }
+
+        /// <summary>`Box::new(*b"name")` as a `Box&lt;[u8]&gt;` (an empty name allocates nothing).</summary>
+        private static BoxSlice Name(string s)
+        {
+            BoxSlice b = BoxSlice.Alloc((ulong)s.Length, 1);
+            for (int i = 0; i < s.Length; i++)
+            {
+                b.ptr[i] = (byte)s[i];
+            }
+            return b;
+        }
+
+        private static void Unwrap(SchemeIdResult r)
+        {
+            if (!r.is_ok)
+            {
+                var w = Panic.Begin();
+                w.Str("called `Result::unwrap()` on an `Err` value: ");
+                w.Str(Error.Text(r.errno));
+                Panic.End(w, "src/scheme/mod.rs", 118);
+            }
+        }
+
+        /// <summary>`get(id)`.</summary>
+        public readonly SchemeRef* Get(SchemeId id) => map.Get(id);
+
+        /// <summary>`get_name(ns, name)`: the id and the scheme.</summary>
+        public readonly bool GetName(SchemeNamespace ns, byte* name, ulong name_len, out SchemeId id, out SchemeRef scheme)
+        {
+            OrdMap<BoxSlice, SchemeId>* ns_names = names.Get(ns);
+            if (ns_names != null)
+            {
+                BoxSlice key;
+                key.ptr = name;
+                key.len = name_len;
+                SchemeId* found = ns_names->Get(key);
+                if (found != null)
+                {
+                    SchemeRef* s = Get(*found);
+                    if (s != null)
+                    {
+                        id = *found;
+                        scheme = *s;
+                        return true;
+                    }
+                }
+            }
+            id = default;
+            scheme = default;
+            return false;
+        }
+
+        /// <summary>`insert(ns, name, scheme_fn)`: a new id (the next free one), the scheme made for it, and its name.</summary>
+        public SchemeIdResult Insert(SchemeNamespace ns, BoxSlice name, SchemeKind kind)
+        {
+            OrdMap<BoxSlice, SchemeId>* ns_names = names.Get(ns);
+            if (ns_names != null && ns_names->ContainsKey(name))
+            {
+                name.Dispose();
+                return SchemeIdResult.Err(Error.EEXIST);
+            }
+
+            if (next_id >= SCHEME_MAX_SCHEMES)
+            {
+                next_id = 1;
+            }
+
+            while (map.ContainsKey(SchemeId.From(next_id)))
+            {
+                next_id += 1;
+            }
+
+            SchemeId id = SchemeId.From(next_id);
+            next_id += 1;
+
+            SchemeRef scheme = Make(ns, id, kind);
+
+            if (!map.InsertNew(id, scheme))
+            {
+                Panic.Fail("assertion failed: self.map.insert(id, scheme).is_none()", "src/scheme/mod.rs", 222);
+            }
+            ns_names = names.Get(ns);
+            if (ns_names != null)
+            {
+                if (!ns_names->InsertNew(name, id))
+                {
+                    Panic.Fail("assertion failed: names.insert(name, id).is_none()", "src/scheme/mod.rs", 224);
+                }
+            }
+            else
+            {
+                return SchemeIdResult.Err(Error.ENODEV);
+            }
+            return SchemeIdResult.Ok(id);
+        }
+
+        /// <summary>The `scheme_fn` closures of new_ns/new_root: `Arc::new(Box::new(X::new(..)))`.</summary>
+        private static SchemeRef Make(SchemeNamespace ns, SchemeId id, SchemeKind kind)
+        {
+            void* data;
+            switch (kind)
+            {
+                case SchemeKind.Root: data = BoxNew(root.RootScheme.New(ns, id)); break;
+                case SchemeKind.Event: data = BoxNew(@event.EventScheme.New()); break;
+                case SchemeKind.Env: data = BoxNew(env.EnvScheme.New()); break;
+                case SchemeKind.Memory: data = (void*)1; break; // MemoryScheme is zero-sized: no allocation
+                case SchemeKind.Sys: data = BoxNew(sys.SysScheme.New()); break;
+                case SchemeKind.Time: data = BoxNew(time.TimeScheme.New(id)); break;
+                case SchemeKind.Debug: data = BoxNew(debug.DebugScheme.New(id)); break;
+                case SchemeKind.InitFs: data = BoxNew(initfs.InitFsScheme.New()); break;
+                case SchemeKind.Irq: irq.IrqScheme.New(id); data = (void*)1; break; // zero-sized
+                case SchemeKind.Pipe: pipe.PipeScheme.New(id); data = (void*)1; break; // zero-sized
+                default: data = null; break;
+            }
+            SchemeBox b;
+            b.data = data;
+            b.kind = kind;
+            return SchemeRef.New(b);
+        }
+
+        /// <summary>`Box::new(value)`.</summary>
+        private static T* BoxNew<T>(T value) where T : unmanaged
+        {
+            AllocResult res = AllocHeap.Alloc(Layout.New<T>());
+            if (!res.is_ok)
+            {
+                AllocHeap.Oom(res.err);
+            }
+            *(T*)res.ok = value;
+            return (T*)res.ok;
+        }
+
+        // ---- The global list (SCHEMES: Once<RwLock<SchemeList>>)
+
+        private static RwLock<SchemeList> SCHEMES;
+        private static Once SCHEMES_INIT;
+
+        private static RwLock<SchemeList>* CallOnce()
+        {
+            if (SCHEMES_INIT.Begin())
+            {
+                SCHEMES = new RwLock<SchemeList>(New());
+                SCHEMES_INIT.Complete();
+            }
+            fixed (RwLock<SchemeList>* p = &SCHEMES)
+            {
+                return p;
+            }
+        }
+
+        /// <summary>`schemes()`: the global list, shared.</summary>
+        public static RwLockGuard<SchemeList> Schemes() => RwLockExt.Read(ref *CallOnce());
+
+        /// <summary>`schemes_mut()`: the global list, exclusive.</summary>
+        public static RwLockGuard<SchemeList> SchemesMut() => RwLockExt.Write(ref *CallOnce());
+    }
+
+    /// <summary>`Arc&lt;Box&lt;dyn Scheme + Send + Sync&gt;&gt;` (an ArcInner of 32 bytes, as the original's).</summary>
+    public unsafe struct SchemeRef
+    {
+        public Arc<SchemeBox> arc;
+
+        public static SchemeRef New(SchemeBox b)
+        {
+            SchemeRef r;
+            r.arc = Arc<SchemeBox>.New(b);
+            return r;
+        }
+
+        public readonly SchemeKind Kind => arc.Value.kind;
+
+        public readonly void* Data => arc.Value.data;
+    }
+
+    /// <summary>`Result&lt;SchemeId&gt;`.</summary>
+    public struct SchemeIdResult
+    {
+        public bool is_ok;
+        public SchemeId ok;
+        public int errno;
+
+        public static SchemeIdResult Ok(SchemeId id) { SchemeIdResult r; r.is_ok = true; r.ok = id; r.errno = 0; return r; }
+        public static SchemeIdResult Err(int errno) { SchemeIdResult r; r.is_ok = false; r.ok = default; r.errno = errno; return r; }
+    }
+
+    /// <summary>
+    /// The `Scheme` trait (syscall crate, scheme.rs) dispatched on a scheme's kind: each operation goes
+    /// to the scheme's own method, or is the trait's default (open, chmod, rmdir, unlink: ENOENT;
+    /// the file operations: EBADF) where the scheme has none or its methods are not ported yet
+    /// (root, event, env, memory, sys, time, irq: constructed only, for now).
+    /// </summary>
+    public static unsafe class Dispatch
+    {
+        private static debug.DebugScheme* Debug(SchemeRef s) => (debug.DebugScheme*)s.Data;
+        private static initfs.InitFsScheme* InitFs(SchemeRef s) => (initfs.InitFsScheme*)s.Data;
+        private static env.EnvScheme* Env(SchemeRef s) => (env.EnvScheme*)s.Data;
+        private static sys.SysScheme* Sys(SchemeRef s) => (sys.SysScheme*)s.Data;
+
+        public static Result Open(SchemeRef s, byte* path, ulong path_len, ulong flags, uint uid, uint gid)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Open(path, path_len, flags, uid, gid);
+                case SchemeKind.InitFs: return InitFs(s)->Open(path, path_len, flags, uid, gid);
+                case SchemeKind.Env: return Env(s)->Open(path, path_len, flags);
+                case SchemeKind.Sys: return Sys(s)->Open(path, path_len);
+                default: return Result.Err(Error.ENOENT);
+            }
+        }
+
+        public static Result Dup(SchemeRef s, ulong id, byte* buf, ulong len)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Dup(id, len);
+                case SchemeKind.InitFs: return InitFs(s)->Dup(id, len);
+                case SchemeKind.Pipe: return pipe.PipeScheme.Dup(id, len);
+                case SchemeKind.Env: return Env(s)->Dup(id, len);
+                case SchemeKind.Sys: return Sys(s)->Dup(id, len);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Read(SchemeRef s, ulong id, byte* buf, ulong len)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Read(id, buf, len);
+                case SchemeKind.InitFs: return InitFs(s)->Read(id, buf, len);
+                case SchemeKind.Pipe: return pipe.PipeScheme.Read(id, buf, len);
+                case SchemeKind.Env: return Env(s)->Read(id, buf, len);
+                case SchemeKind.Sys: return Sys(s)->Read(id, buf, len);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Write(SchemeRef s, ulong id, byte* buf, ulong len)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Write(id, buf, len);
+                case SchemeKind.Pipe: return pipe.PipeScheme.Write(id, buf, len);
+                case SchemeKind.Env: return Env(s)->Write(id, buf, len);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Seek(SchemeRef s, ulong id, ulong pos, ulong whence)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.InitFs: return InitFs(s)->Seek(id, pos, whence);
+                case SchemeKind.Pipe: return Result.Err(Error.ESPIPE);
+                case SchemeKind.Env: return Env(s)->Seek(id, pos, whence);
+                case SchemeKind.Sys: return Sys(s)->Seek(id, pos, whence);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fcntl(SchemeRef s, ulong id, ulong cmd, ulong arg)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Fcntl(id, cmd, arg);
+                case SchemeKind.InitFs: return InitFs(s)->Fcntl(id, cmd, arg);
+                case SchemeKind.Pipe: return pipe.PipeScheme.Fcntl(id, cmd, arg);
+                case SchemeKind.Env: return Env(s)->Fcntl(id);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fevent(SchemeRef s, ulong id, ulong flags)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Fevent(id, flags);
+                case SchemeKind.Pipe: return pipe.PipeScheme.Fevent(id, flags);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fpath(SchemeRef s, ulong id, byte* buf, ulong len)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Fpath(id, buf, len);
+                case SchemeKind.InitFs: return InitFs(s)->Fpath(id, buf, len);
+                case SchemeKind.Pipe: return pipe.PipeScheme.Fpath(id, buf, len);
+                case SchemeKind.Env: return Env(s)->Fpath(id, buf, len);
+                case SchemeKind.Sys: return Sys(s)->Fpath(id, buf, len);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fstat(SchemeRef s, ulong id, Stat* stat)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.InitFs: return InitFs(s)->Fstat(id, stat);
+                case SchemeKind.Pipe: return pipe.PipeScheme.Fstat(id, stat);
+                case SchemeKind.Env: return Env(s)->Fstat(id, stat);
+                case SchemeKind.Sys: return Sys(s)->Fstat(id, stat);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fsync(SchemeRef s, ulong id)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Fsync(id);
+                case SchemeKind.InitFs: return InitFs(s)->Fsync(id);
+                case SchemeKind.Pipe: return Result.Ok(0);
+                case SchemeKind.Env: return Env(s)->Fsync(id);
+                case SchemeKind.Sys: return Result.Ok(0);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Unlink(SchemeRef s, byte* path, ulong path_len, uint uid, uint gid)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Env: return Env(s)->Unlink(path, path_len);
+                default: return Result.Err(Error.ENOENT);
+            }
+        }
+
+        public static Result Ftruncate(SchemeRef s, ulong id, ulong len)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Env: return Env(s)->Ftruncate(id, len);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Close(SchemeRef s, ulong id)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Debug: return Debug(s)->Close(id);
+                case SchemeKind.InitFs: return InitFs(s)->Close(id);
+                case SchemeKind.Pipe: return pipe.PipeScheme.Close(id);
+                case SchemeKind.Env: return Env(s)->Close(id);
+                case SchemeKind.Sys: return Sys(s)->Close(id);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        /// <summary>`Scheme::handle(&amp;mut packet)`: the packet's a is the call number; the result goes back into a.</summary>
+        public static void Handle(SchemeRef s, Packet* packet)
+        {
+            Result r;
+            switch (packet->a)
+            {
+                case Number.SYS_OPEN: r = Open(s, (byte*)packet->b, packet->c, packet->d, packet->uid, packet->gid); break;
+                case Number.SYS_UNLINK: r = Unlink(s, (byte*)packet->b, packet->c, packet->uid, packet->gid); break;
+                case Number.SYS_CHMOD:
+                case Number.SYS_RMDIR:
+                    r = Result.Err(Error.ENOENT);
+                    break;
+                case Number.SYS_FTRUNCATE: r = Ftruncate(s, packet->b, packet->c); break;
+                case Number.SYS_DUP: r = Dup(s, packet->b, (byte*)packet->c, packet->d); break;
+                case Number.SYS_READ: r = Read(s, packet->b, (byte*)packet->c, packet->d); break;
+                case Number.SYS_WRITE: r = Write(s, packet->b, (byte*)packet->c, packet->d); break;
+                case Number.SYS_LSEEK: r = Seek(s, packet->b, packet->c, packet->d); break;
+                case Number.SYS_FCNTL: r = Fcntl(s, packet->b, packet->c, packet->d); break;
+                case Number.SYS_FEVENT: r = Fevent(s, packet->b, packet->c); break;
+                case Number.SYS_FPATH: r = Fpath(s, packet->b, (byte*)packet->c, packet->d); break;
+                case Number.SYS_FSTAT:
+                    r = packet->d >= (ulong)sizeof(Stat) ? Fstat(s, packet->b, (Stat*)packet->c) : Result.Err(Error.EFAULT);
+                    break;
+                case Number.SYS_FSYNC: r = Fsync(s, packet->b); break;
+                case Number.SYS_CLOSE: r = Close(s, packet->b); break;
+                case Number.SYS_FSTATVFS:
+                    r = packet->d >= 32 ? Result.Err(Error.EBADF) : Result.Err(Error.EFAULT);
+                    break;
+                case Number.SYS_FUTIMENS:
+                    r = packet->d >= (ulong)sizeof(TimeSpec) ? Result.Err(Error.EBADF) : Result.Err(Error.EFAULT);
+                    break;
+                case Number.SYS_FCHMOD:
+                case Number.SYS_FCHOWN:
+                case Number.SYS_FMAP:
+                case Number.SYS_FRENAME:
+                    r = Result.Err(Error.EBADF);
+                    break;
+                default: r = Result.Err(Error.ENOSYS); break;
+            }
+            packet->a = Error.Mux(r);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using alloc.vec_deque;
+using Kernel.sync.wait_condition;
+using spin;
+
+namespace Kernel.sync.wait_queue
+{
+    /// <summary>
+    /// sync/wait_queue.rs: a queue (Mutex&lt;VecDeque&lt;T&gt;&gt;) and the condition its receivers wait on
+    /// (72 bytes for any T, as the original's).
+    /// </summary>
+    public struct WaitQueue<T> where T : unmanaged
+    {
+        public Mutex<VecDeque<T>> inner;
+        public WaitCondition condition;
+
+        /// <summary>`WaitQueue::new()`: allocates nothing.</summary>
+        public static WaitQueue<T> New()
+        {
+            WaitQueue<T> q;
+            q.inner = new Mutex<VecDeque<T>>(VecDeque<T>.New());
+            q.condition = WaitCondition.New();
+            return q;
+        }
+
+        /// <summary>`is_empty`.</summary>
+        public bool IsEmpty()
+        {
+            using (var g = inner.Lock())
+            {
+                return g.Value.IsEmpty();
+            }
+        }
+
+        /// <summary>
+        /// `receive_into(buf, block)`: with block, the first element is waited for (a context
+        /// blocks on the condition until one is sent); then as many as are queued, up to buf's length.
+        /// Port note: no sender exists before userspace runs, so a blocking receive on an empty
+        /// queue returns nothing yet (the wait needs the scheduler's blocking, not ported).
+        /// </summary>
+        public unsafe ulong ReceiveInto(T* buf, ulong buf_len, bool block)
+        {
+            ulong i = 0;
+            using (var g = inner.Lock())
+            {
+                while (i < buf_len)
+                {
+                    T? v = g.Value.PopFront();
+                    if (!v.HasValue)
+                    {
+                        break;
+                    }
+                    buf[i] = v.GetValueOrDefault();
+                    i += 1;
+                }
+            }
+            return i;
+        }
+
+        /// <summary>`send(value)`: queue it and wake the waiters; the queue's new length.</summary>
+        public ulong Send(T value)
+        {
+            using (var g = inner.Lock())
+            {
+                g.Value.PushBack(value);
+                return g.Value.Len();
+            }
+        }
+    }
+}
