@@ -47,3 +47,12 @@ grep -a -m3 -E '│ (events|stops|gdb stub) ' "$out/diff.log" | sed 's/│//g; s
 # run loop (kstart -> end) without its longest wait (device_noncore's RTC wait, which follows the host clock).
 awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print "  per stop:" s}' "$out/diff.log"
 echo "  machine load (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+
+# In-process (harness/Unicorn): the same early boot to heap_done under Unicorn, no QEMU — per boot, on one
+# reused engine — and generated E820 maps per minute through the port on 2 threads (harness/Fuzz). The machine
+# may be loaded: CPU time per run is printed beside wall time, and the load average.
+echo
+dotnet harness/Cli/bin/"$config"/net10.0/harness.dll unicorn --kernel "$out/kernel/kernel.elf" --scenario "$scenario" --runs 21 \
+  --out "$out/unicorn.jsonl" 2>&1 | grep -a -E 'more runs|stop' | sed 's/^/  unicorn: /'
+dotnet harness/Cli/bin/"$config"/net10.0/harness.dll fuzz --kernel "$out/kernel/kernel.elf" --maps 200 --threads 2 --outcomes-only \
+  --out-dir "$out/fuzz" 2>&1 | grep -a -E 'maps in|CPU|load' | sed 's/^/  fuzz: /'

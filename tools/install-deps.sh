@@ -8,6 +8,7 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 command -v nasm >/dev/null 2>&1 || need+=(nasm)
 command -v ld >/dev/null 2>&1 || need+=(binutils)
 [ -f /usr/share/unifont/unifont.hex ] || need+=(unifont) # the graphical debug font (csharp-kernel/tools/font)
+[ -e /usr/lib/x86_64-linux-gnu/libunicorn.so.2 ] || need+=(libunicorn2) # the in-process early boot (harness/Unicorn)
 # the HTML report's browser tests (make test): Debian's chromium, driven by Playwright with its executablePath
 if [ "${WITH_CHROMIUM:-0}" = 1 ] && ! [ -x /usr/bin/chromium ]; then need+=(chromium); fi
 

@@ -106,6 +106,7 @@ root.Subcommands.Add(DiffCommand.Build());
 root.Subcommands.Add(ReportCommand.Build());
 root.Subcommands.Add(GateCommand.Build(scenariosDir));
 root.Subcommands.Add(ReferencesCommand.Build(scenariosDir));
+foreach (var c in UnicornCommand.Build(scenariosDir)) root.Subcommands.Add(c); // harness/Unicorn, harness/Fuzz
 
 // ---- harness import-references -----------------------------------------------------------
 var importFrom = new Option<string>("--from") { Description = "Folder of recordings of the original, one folder per boot (e.g. ../shared/reference)", Required = true };
