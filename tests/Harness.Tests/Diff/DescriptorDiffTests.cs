@@ -83,6 +83,7 @@ public class DescriptorDiffTests
     public void Idt_handlers_compare_by_region_and_sharing_not_by_address()
     {
         var a = TraceEdits.Load("q35-2g-slot4m");
+        a = a.With(header: a.Header with { Kernel = a.Header.Kernel with { Handlers = new Dictionary<string, ulong>() } }); // compared without names
         static byte[] Shift(byte[] idt, int delta) // move every handler by delta bytes, as another layout would
         {
             var copy = (byte[])idt.Clone();

@@ -64,7 +64,7 @@ public class ObservationMapTests(TestKernelImage images) : IClassFixture<TestKer
         Assert.Null(original.FrameAllocator.SomeFlag);
         Assert.Equal((0x8UL, 0x18UL, 0x20UL, 0x8UL), (original.Heap!.Offset, original.Heap.Bottom, original.Heap.Size, original.Heap.FirstHole));
         Assert.Equal("kernel::arch::x86_64::paging::init", Assert.Single(original.PatWrites).In);
-        Assert.Equal(["gdt", "tss"], original.Statics.Select(s => s.Name).Order());
+        Assert.Equal(["context_id", "gdt", "tss"], original.Statics.Select(s => s.Name).Order());
         // gdt::init is inlined into kstart in the original: gdt_done is the call of idt::init.
         var gdt = original.Checkpoints.Single(c => c.Name == "gdt_done");
         Assert.False(gdt.Location.AfterCall);
