@@ -18,7 +18,7 @@ public static class InitFsCheck
     /// <summary>The line for the user when the check fails, naming both ways to build the kernel.</summary>
     public static string HowToBuild(string folder) =>
         $"build the port with `make kernel INITFS={folder}`, or the original with " +
-        $"`MIRROR=/work/.mirror INITFS_FOLDER={folder} ../shared/tools/original/build.sh OUTDIR`";
+        $"`MIRROR=<folder of its git mirrors> INITFS_FOLDER={folder} ../shared/tools/original/build.sh OUTDIR`";
 
     /// <summary>Throws <see cref="UsageException"/> when the folder is missing or the kernel lacks one of its files.</summary>
     public static void Verify(Scenario scenario, string kernelPath)
