@@ -2,7 +2,7 @@
 #   make diff-boot   boot the port under QEMU, observed, and diff it against the original's reference
 #   make test        build everything and run every test (unit, harness, boot under real QEMU)
 #
-# Other targets: make gate, make mutants, make references, make boot, make kernel, make harness, make userspace, make bench,
+# Other targets: make gate, make mutants, make references, make boot, make kernel, make kernel-userspace, make harness, make userspace, make bench,
 # make clean.
 # Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>,
 #            INITFS=<folder> (make kernel: the initfs to embed; unset: empty).
@@ -13,13 +13,15 @@ CONFIG ?= Release
 SCENARIO ?= q35-2g-slot4m
 BOOT_SCENARIO ?= q35-2g
 KERNEL := build/kernel.elf
+# The port built with the project's userspace programs as its initfs: the user-* scenarios boot it.
+USERSPACE_KERNEL := build/userspace/kernel.elf
 HARNESS := $(DOTNET) harness/Cli/bin/$(CONFIG)/net10.0/harness.dll
 
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all deps test-deps restore kernel harness userspace boot diff-boot gate mutants references test bench clean
+.PHONY: all deps test-deps restore kernel kernel-userspace harness userspace boot diff-boot gate mutants references test bench clean
 
 all: kernel harness
 
@@ -41,6 +43,11 @@ kernel: restore
 userspace:
 	@$(MAKE) -s -C tests/userspace OUT=$(abspath build/userspace)
 
+# The port with build/userspace/initfs embedded (its own build folders, so that it and build/kernel.elf stay built).
+kernel-userspace: restore userspace
+	@$(DOTNET) build csharp-kernel/Kernel.csproj -c $(CONFIG) --nologo --verbosity quiet -clp:NoSummary \
+	  --artifacts-path $(abspath build/userspace/artifacts) -p:InitFs=$(abspath build/userspace/initfs) -p:KernelOut=$(abspath build/userspace)/
+
 harness: restore
 	@$(DOTNET) build harness/Cli/Cli.csproj -c $(CONFIG) --no-restore --nologo --verbosity quiet -clp:NoSummary
 
@@ -52,8 +59,8 @@ diff-boot: kernel harness
 
 # The regression gate: every scenario booted, observed and diffed (against the original's recording, or the
 # port's own baseline in traces/port/ for scenarios without one); one table, non-zero on any failure.
-gate: kernel harness
-	@$(HARNESS) gate --kernel $(KERNEL) $(if $(REDOX_KERNEL),--original $(REDOX_KERNEL))
+gate: kernel kernel-userspace harness
+	@$(HARNESS) gate --kernel $(KERNEL) --kernel $(USERSPACE_KERNEL) $(if $(REDOX_KERNEL),--original $(REDOX_KERNEL))
 
 # Re-record traces/reference/NAME for every scenario from an original kernel ELF (REDOX_KERNEL, required);
 # INITFS=<folder it was built with> and ORIGINAL_TOOL=<the tool that built it> are named in each PROVENANCE.md.
@@ -63,13 +70,13 @@ references: harness
 
 # The gate's own test: the port built once per mutation of traces/mutants/mutants.tsv, the gate run on the scenarios
 # that should catch each; a table of caught / missed (MUTANTS=NAME,NAME for a few). See traces/mutants/README.md.
-mutants: harness
+mutants: harness userspace
 	@HARNESS="$(HARNESS)" $(if $(REDOX_KERNEL),ORIGINAL_ELF=$(REDOX_KERNEL)) tools/mutants.sh
 
 # The gate runs after the tests even when they fail (its table comes after their "N passed, N failed" line);
 # the target fails if either did.
-test: test-deps kernel harness
-	@CONFIG=$(CONFIG) GATE="$(HARNESS) gate --kernel $(KERNEL)" tools/test.sh
+test: test-deps kernel kernel-userspace harness
+	@CONFIG=$(CONFIG) GATE="$(HARNESS) gate --kernel $(KERNEL) --kernel $(USERSPACE_KERNEL)" tools/test.sh
 
 bench: kernel harness
 	@CONFIG=$(CONFIG) SCENARIO=$(SCENARIO) tools/bench.sh

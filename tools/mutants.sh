@@ -27,8 +27,10 @@ while IFS=$'\t' read -r name observable scenarios what; do
   elf="$dir/kernel.elf"
   if [[ ! -f "$elf" || ( -z "${MUTANTS_REUSE:-}" && -n "$(find csharp-kernel -newer "$elf" \( -name '*.cs' -o -name '*.csproj' -o -name '*.asm' -o -name '*.ld' \) -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ) ]]; then
     rm -f "$elf"
+    # A mutation gated on user-* scenarios is built with the project's userspace as its initfs (make userspace).
+    initfs=""; [[ ",$scenarios," == *",user-"* ]] && initfs="$PWD/build/userspace/initfs"
     if ! dotnet build csharp-kernel/Kernel.csproj -c Release --nologo --verbosity quiet -clp:NoSummary \
-        --artifacts-path "$OUT/artifacts" "-p:PortMutation=$name" "-p:KernelOut=$PWD/$dir/" > "$dir/build.log" 2>&1 || [[ ! -f "$elf" ]]; then
+        --artifacts-path "$OUT/artifacts${initfs:+-userspace}" "-p:PortMutation=$name" "-p:InitFs=$initfs" "-p:KernelOut=$PWD/$dir/" > "$dir/build.log" 2>&1 || [[ ! -f "$elf" ]]; then
       echo "$name: BUILD FAILED (see $dir/build.log)"
       echo "| $name | $observable | **build failed** | - | see $dir/build.log |" >> "$results"
       failed=$((failed + 1))

@@ -20,7 +20,15 @@ public static class GateCommand
     /// <summary>The `gate` command; <paramref name="scenariosDir"/> is the root's --scenarios-dir option.</summary>
     public static Command Build(Option<string> scenariosDir)
     {
-        var kernel = new Option<string>("--kernel") { Description = "The port's kernel ELF (build/kernel.elf)", Required = true };
+        var kernel = new Option<string[]>("--kernel")
+        {
+            Description = "The port's kernel ELF (build/kernel.elf). Repeat it for kernels built with an initfs " +
+                          "(make kernel INITFS=…): a scenario naming an initfs boots the first one that embeds that folder; " +
+                          "the others boot the first --kernel",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
         var jobs = new Option<int>("--jobs") { Description = "Scenarios booted at once", DefaultValueFactory = _ => 2 };
         var only = new Option<string?>("--only") { Description = "Run only the scenarios whose name matches this glob (* and ?; several separated by commas)" };
         var update = new Option<bool>("--update-port-traces") { Description = $"(Re)write the port's baselines {GateStage.BaselineDirectory}/NAME.jsonl from this run, for scenarios without a reference whose boot completed" };
@@ -30,6 +38,7 @@ public static class GateCommand
         var originalElf = new Option<string>("--original-elf") { Description = "The original's ELF, for the IDT handlers' names of references recorded without them (used only when its SHA-256 is the reference's)", DefaultValueFactory = _ => "build/original/kernel.elf" };
         var timeoutFactor = new Option<int>("--timeout-factor") { Description = "Multiply each scenario's boot timeout (a loaded machine; make mutants uses 4)", DefaultValueFactory = _ => 1 };
         var registry = new Option<string>("--registry") { Description = "The accepted divergences (a stale entry fails the gate)", DefaultValueFactory = _ => DiffSession.DefaultRegistry };
+        var pending = new Option<string?>("--pending") { Description = "The scenarios the port does not pass yet, each with what it lacks: reported as pending while they fail, a failure once they pass (default: pending.toml beside the scenario folder, traces/pending.toml)" };
         var command = new Command("gate",
             "The regression gate: boot the port observed on every scenario (two at a time) and diff each against the original's " +
             $"recording (scenarios with a reference) or the port's own baseline ({GateStage.BaselineDirectory}/NAME.jsonl); one table, exit 0 only when all pass");
@@ -40,6 +49,7 @@ public static class GateCommand
         command.Options.Add(output);
         command.Options.Add(baselines);
         command.Options.Add(registry);
+        command.Options.Add(pending);
         command.Options.Add(timeoutFactor);
         command.Options.Add(originalElf);
         command.Options.Add(live);
@@ -51,9 +61,10 @@ public static class GateCommand
                 if (j < 1) throw new UsageException($"--jobs must be at least 1 (got {j})");
                 var factor = parse.GetValue(timeoutFactor);
                 if (factor is < 1 or > 20) throw new UsageException($"--timeout-factor must be 1..20 (got {factor})");
-                return await RunAsync(factor, parse.GetValue(live), new GateStage.Options
+                var kernels = parse.GetValue(kernel)!;
+                return await RunAsync(factor, parse.GetValue(live), kernels.Skip(1).ToList(), new GateStage.Options
                 {
-                    Kernel = parse.GetValue(kernel)!,
+                    Kernel = kernels[0],
                     ScenariosDir = parse.GetValue(scenariosDir)!,
                     Jobs = j,
                     Only = (parse.GetValue(only) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -62,6 +73,7 @@ public static class GateCommand
                     OutputDir = parse.GetValue(output)!,
                     BaselineDir = parse.GetValue(baselines)!,
                     RegistryPath = parse.GetValue(registry)!,
+                    PendingPath = parse.GetValue(pending),
                     OriginalHandlers = GateStage.ReadOriginalHandlers(parse.GetValue(originalElf)!, RecordCommand.OriginalMap),
                 }, ct);
             }
@@ -74,9 +86,19 @@ public static class GateCommand
         return command;
     }
 
-    /// <summary>Runs the gate stage with the port's observation map; returns the exit status.</summary>
-    public static async Task<int> RunAsync(int timeoutFactor, string? original, GateStage.Options options, CancellationToken ct)
+    /// <summary>
+    /// Runs the gate stage with the port's observation map; returns the exit status. <paramref name="initfsKernels"/> are
+    /// more builds of the port, each with an initfs: a scenario naming an initfs boots the first of them that embeds it.
+    /// </summary>
+    public static async Task<int> RunAsync(int timeoutFactor, string? original, IReadOnlyList<string> initfsKernels, GateStage.Options options, CancellationToken ct)
     {
+        foreach (var k in initfsKernels)
+            if (!File.Exists(k))
+                throw new UsageException($"kernel {k} does not exist (a port with an initfs: `make kernel-userspace`)");
+        var embeds = new System.Collections.Concurrent.ConcurrentDictionary<(string, string), bool>();
+        string? KernelFor(Scenario s) => s.InitFs is null
+            ? options.Kernel
+            : initfsKernels.Prepend(options.Kernel).FirstOrDefault(k => embeds.GetOrAdd((s.InitFs, k), _ => InitFsCheck.Embeds(s, k)));
         if (!File.Exists(RecordCommand.PortMap))
             throw new UsageException($"observation map {RecordCommand.PortMap} does not exist (run the harness from the repository root)");
         var map = ObservationMapLoader.Load(RecordCommand.PortMap);
@@ -97,12 +119,12 @@ public static class GateCommand
             catch (UsageException e) { throw new GateSetupException(e.Message, e); }
         }
         var boots = new GateBoots(
-            (s, trace, status, token) => Observe(Scaled(s), options.Kernel, map, trace, status, token),
+            (s, trace, status, token) => Observe(Scaled(s), KernelFor(s)!, map, trace, status, token),
             original is null || originalMap is null ? null
                 : (s, trace, status, token) => Observe(Scaled(BootPlan.ForOriginal(s)), original, originalMap, trace, status, token),
             ForComparison,
-            s => s.InitFs is { } folder && !InitFsCheck.Embeds(s, options.Kernel)
-                ? $"kernel {options.Kernel} does not embed the initfs {folder}; to run them: {InitFsCheck.HowToBuild(folder)}"
+            s => s.InitFs is { } folder && KernelFor(s) is null
+                ? $"no --kernel embeds the initfs {folder}; to run them: {InitFsCheck.HowToBuild(folder)}, and pass it as a second --kernel (make gate does: make kernel-userspace)"
                 : null);
         var report = await GateStage.RunAsync(options, boots, TerminalSummary.StandardOutput(), ct);
         return report.Passed ? ExitCodes.Ok : ExitCodes.Failed;

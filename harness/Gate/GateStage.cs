@@ -75,7 +75,7 @@ public static class GateStage
     public const string DefaultOutputDirectory = "build";
 
     /// <summary>How a scenario ended in the gate, worst last.</summary>
-    public enum Verdict { Equal, Accepted, Diverged, Incomplete, Failed, FailedToLoad }
+    public enum Verdict { Equal, Accepted, Pending, Diverged, Incomplete, Failed, FailedToLoad }
 
     /// <summary>What the gate found for one scenario.</summary>
     public sealed record Outcome
@@ -109,6 +109,12 @@ public static class GateStage
         public string RegistryPath { get; init; } = DiffSession.DefaultRegistry;
 
         /// <summary>
+        /// The scenarios the port does not pass yet (<see cref="PendingList"/>); null: <c>pending.toml</c> beside the
+        /// scenario folder (traces/pending.toml for traces/scenarios). A missing file: none.
+        /// </summary>
+        public string? PendingPath { get; init; }
+
+        /// <summary>
         /// The original's handler names (<c>[handlers]</c> of its map resolved against its ELF) and that ELF's SHA-256,
         /// for references recorded without <c>kernel.handlers</c>: used only for a reference of that very ELF. Null: none.
         /// </summary>
@@ -120,8 +126,8 @@ public static class GateStage
     /// <param name="Stale">The registry entries that accepted nothing in this run.</param>
     public sealed record Report(IReadOnlyList<Outcome> Outcomes, IReadOnlyList<AcceptedDivergence> Stale)
     {
-        /// <summary>The scenarios that did not pass.</summary>
-        public int Failed => Outcomes.Count(o => o.Verdict is not (Verdict.Equal or Verdict.Accepted));
+        /// <summary>The scenarios that did not pass (a pending one that failed as expected is not counted).</summary>
+        public int Failed => Outcomes.Count(o => o.Verdict is not (Verdict.Equal or Verdict.Accepted or Verdict.Pending));
 
         /// <summary>True when every scenario is equal or accepted and no registry entry is stale.</summary>
         public bool Passed => Failed == 0 && Stale.Count == 0;
@@ -143,6 +149,9 @@ public static class GateStage
         catch (RegistryFormatException e) { throw new GateInputException(e.Message, e); }
 
         var (scenarios, loadFailures) = LoadEach(options.ScenariosDir);
+        var pending = PendingList.Load(options.PendingPath
+                                       ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ScenariosDir).TrimEnd('/'))!, PendingList.FileName));
+        pending.CheckNames(scenarios.Select(s => s.Name).Concat(loadFailures.Select(f => f.Name)));
         bool Selected(string name) => options.Only.Count == 0 || options.Only.Any(p => p.Matches(name));
         scenarios = scenarios.Where(s => Selected(s.Name)).ToList();
         loadFailures = loadFailures.Where(f => Selected(f.Name)).ToList();
@@ -165,7 +174,7 @@ public static class GateStage
                 console.MarkupLine($"[yellow]not run[/]: {E(string.Join(", ", group.Select(x => x.Scenario.Name)))}: {E(group.Key)}");
         }
 
-        var outcomes = await RunAll(console, scenarios, options, observe, registry, clock, ct);
+        var outcomes = await RunAll(console, scenarios, options, observe, registry, pending, clock, ct);
         outcomes = outcomes.Concat(loadFailures)
             .OrderBy(o => o.Name, StringComparer.Ordinal).ThenBy(o => o.Verdict == Verdict.FailedToLoad ? 1 : 0).ToList();
 
@@ -181,15 +190,15 @@ public static class GateStage
 
         int Count(Verdict v) => outcomes.Count(o => o.Verdict == v);
         console.MarkupLine($"scenarios: {outcomes.Count} — [green]equal {Count(Verdict.Equal)}[/], [yellow]accepted {Count(Verdict.Accepted)}[/], " +
-                           $"[red]diverged {Count(Verdict.Diverged)}[/], [magenta]incomplete {Count(Verdict.Incomplete)}[/], " +
+                           $"[blue]pending {Count(Verdict.Pending)}[/], [red]diverged {Count(Verdict.Diverged)}[/], [magenta]incomplete {Count(Verdict.Incomplete)}[/], " +
                            $"[red]failed-to-load {Count(Verdict.FailedToLoad)}[/], [red]failed {Count(Verdict.Failed)}[/]");
 
         // Stale over the whole run: entries of the registry that accepted nothing in any reference diff. An entry is judged
         // only when it applies to a scenario that ran against its reference: one scoped to scenarios left out of this run
-        // (--only, an initfs the kernel lacks, a smaller scenario folder) is not judged by it.
+        // (--only, an initfs no kernel embeds, a smaller scenario folder) or pending is not judged by it.
         var referenceResults = outcomes.Where(o => o.UsedRegistry && o.Result is not null).Select(o => o.Result!).ToList();
         var stale = registry.Stale(referenceResults)
-            .Where(e => outcomes.Any(o => o.UsedRegistry && e.AppliesTo(o.Name)))
+            .Where(e => outcomes.Any(o => o.UsedRegistry && o.Verdict != Verdict.Pending && e.AppliesTo(o.Name)))
             .ToList();
         if (registryPath is null)
             console.MarkupLine("registry: none");
@@ -297,7 +306,7 @@ public static class GateStage
     // ---- running --------------------------------------------------------------------------------
 
     private static async Task<List<Outcome>> RunAll(IAnsiConsole console, List<Scenario> scenarios, Options options,
-        GateBoots observe, DivergenceRegistry registry, Stopwatch clock, CancellationToken ct)
+        GateBoots observe, DivergenceRegistry registry, PendingList pending, Stopwatch clock, CancellationToken ct)
     {
         var gate = new SemaphoreSlim(options.Jobs);
         var interactive = console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi;
@@ -317,7 +326,7 @@ public static class GateStage
                 {
                     if (task is not null) task.Description = $"{E(s.Name)}: {E(text)}";
                 };
-                var o = await RunScenario(s, options, observe, registry, status, ct);
+                var o = pending.Apply(await RunScenario(s, options, observe, registry, status, ct));
                 outcomes[i] = o;
                 if (task is not null)
                 {
@@ -550,6 +559,7 @@ public static class GateStage
     {
         Verdict.Equal => "equal",
         Verdict.Accepted => "accepted",
+        Verdict.Pending => "pending",
         Verdict.Diverged => "diverged",
         Verdict.Incomplete => "incomplete",
         Verdict.Failed => "failed",
@@ -560,6 +570,7 @@ public static class GateStage
     {
         Verdict.Equal => "green",
         Verdict.Accepted => "yellow",
+        Verdict.Pending => "blue",
         Verdict.Incomplete => "magenta",
         _ => "red",
     };

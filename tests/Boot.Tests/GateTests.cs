@@ -152,4 +152,54 @@ public class GateTests
         Assert.Contains("gate FAILED: 1 stale registry entry", text);
         Assert.Contains("stale\tnever-matches", File.ReadAllText(Path.Combine(output.Path, "gate-summary.tsv")));
     }
+
+    [Fact]
+    public void A_pending_scenario_that_fails_is_pending_and_one_that_passes_fails_the_gate_naming_its_entry()
+    {
+        using var dir = new TempDir();
+        using var output = new TempDir();
+        using var lists = new TempDir();
+        dir.Copy("q35-2g-novga");
+        // The scenario with half its memory: judged against the recording of the full one, it diverges.
+        dir.File("q35-2g-slot4m.toml", File.ReadAllText(Path.Combine(Repo.Scenarios, "q35-2g-slot4m.toml"))
+            .Replace("memory_mib = 2048", "memory_mib = 1024"));
+        var pending = lists.File("pending.toml", """
+            [[pending]]
+            scenario = "q35-2g-slot4m"
+            reason = "booted with half the memory of its recording"
+
+            [[pending]]
+            scenario = "q35-2g-novga"
+            reason = "listed although it passes"
+            """);
+
+        var (status, text) = Harness("gate", "--kernel", Repo.Kernel, "--scenarios-dir", dir.Path, "--output-dir", output.Path,
+            "--pending", pending, "--timeout-factor", "4");
+
+        Assert.Equal(1, status);
+        Assert.Contains("pending", Row(text, "q35-2g-slot4m"));
+        var summary = File.ReadAllText(Path.Combine(output.Path, "gate-summary.tsv"));
+        Assert.Contains("q35-2g-slot4m\tpending\treference:q35-2g-slot4m\tdiverged: ", summary);
+        Assert.Contains("(pending: booted with half the memory of its recording)", summary);
+        Assert.Contains($"q35-2g-novga\tfailed\treference:q35-2g-novga\tpasses (accepted) but {pending}:6 lists it as pending", summary);
+        Assert.Contains("gate FAILED: 1 scenario(s) did not pass", text);
+    }
+
+    [Fact]
+    public void A_pending_entry_naming_no_scenario_is_refused_with_file_and_line()
+    {
+        using var dir = new TempDir();
+        using var lists = new TempDir();
+        dir.Copy("q35-2g-slot4m");
+        var pending = lists.File("pending.toml", """
+            [[pending]]
+            scenario = "no-such-scenario"
+            reason = "a typo"
+            """);
+
+        var (status, text) = Harness("gate", "--kernel", Repo.Kernel, "--scenarios-dir", dir.Path, "--pending", pending);
+
+        Assert.Equal(2, status);
+        Assert.Contains($"{pending}:2: pending scenario \"no-such-scenario\" does not exist: remove the entry", text);
+    }
 }
