@@ -414,6 +414,15 @@ namespace Kernel.scheme
             }
         }
 
+        /// <summary>`frename(id, path, uid, gid)`: no kernel scheme has its own (the trait's default, EBADF).</summary>
+        public static Result Frename(SchemeRef s, ulong id, byte* path, ulong path_len, uint uid, uint gid)
+        {
+            switch (s.Kind)
+            {
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
         public static Result Close(SchemeRef s, ulong id)
         {
             switch (s.Kind)

@@ -578,6 +578,91 @@ namespace Kernel.syscall
         }
 
         /// <summary>
+        /// `frename(fd, path)`: EBADF for no such descriptor; the path canonicalized and its scheme (before
+        /// the first ':') found in the effective namespace (ENODEV); a file of another scheme is EXDEV,
+        /// else the scheme's frename of the rest (the default of every kernel scheme: EBADF).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static Result Frename(FileHandle fd, byte* path, ulong path_len)
+        {
+            FileDescriptor file;
+            using (var contexts = ContextMod.Contexts())
+            {
+                var context_lock = contexts.Value.Current();
+                if (context_lock == null)
+                {
+                    return Result.Err(Error.ESRCH);
+                }
+                using (var context = context_lock->Value.Read())
+                {
+                    FileDescriptor? f = context.Value.GetFile(fd);
+                    if (!f.HasValue)
+                    {
+                        return Result.Err(Error.EBADF);
+                    }
+                    file = f.Value;
+                }
+            }
+
+            Vec<byte> path_canon;
+            uint uid, gid;
+            SchemeNamespace scheme_ns;
+            using (var contexts = ContextMod.Contexts())
+            {
+                var context_lock = contexts.Value.Current();
+                if (context_lock == null)
+                {
+                    file.description.Release();
+                    return Result.Err(Error.ESRCH);
+                }
+                using (var context = context_lock->Value.Read())
+                {
+                    path_canon = context.Value.Canonicalize(path, path_len);
+                    uid = context.Value.euid;
+                    gid = context.Value.egid;
+                    scheme_ns = context.Value.ens;
+                }
+            }
+
+            byte* p = path_canon.AsPtr();
+            ulong len = path_canon.Len();
+            long colon = Kernel.context.context.Context.IndexOf(p, len, (byte)':');
+            ulong name_len = colon < 0 ? len : (ulong)colon;
+            byte* reference = colon < 0 ? p : p + colon + 1;
+            ulong reference_len = colon < 0 ? 0 : len - (ulong)colon - 1;
+
+            SchemeId scheme_id;
+            SchemeRef scheme;
+            using (var schemes = SchemeList.Schemes())
+            {
+                if (!schemes.Value.GetName(scheme_ns, p, name_len, out scheme_id, out scheme))
+                {
+                    path_canon.Dispose();
+                    file.description.Release();
+                    return Result.Err(Error.ENODEV);
+                }
+                scheme.arc.Clone();
+            }
+
+            Result r;
+            using (var description = file.description.Value.Read())
+            {
+                if (scheme_id.Into() == description.Value.scheme.Into())
+                {
+                    r = Dispatch.Frename(scheme, description.Value.number, reference, reference_len, uid, gid);
+                }
+                else
+                {
+                    r = Result.Err(Error.EXDEV);
+                }
+            }
+            DropScheme(scheme);
+            path_canon.Dispose();
+            file.description.Release();
+            return r;
+        }
+
+        /// <summary>
         /// `unlink(path)`: the path canonicalized; the scheme named before its first ':' (ENODEV if none
         /// in the effective namespace) unlinks the rest.
         /// </summary>

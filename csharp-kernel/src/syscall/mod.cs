@@ -67,7 +67,11 @@ namespace Kernel.syscall
                         }
                     case Number.SYS_FCNTL: return Fs.Fcntl(fd, c, d);
                     case Number.SYS_FEVENT: return NotPorted("fevent");
-                    case Number.SYS_FRENAME: return NotPorted("frename");
+                    case Number.SYS_FRENAME:
+                        {
+                            var s = Validate.ValidateSlice((byte*)c, d);
+                            return s.ok ? Fs.Frename(fd, s.ptr, s.len) : Result.Err(s.err);
+                        }
                     case Number.SYS_FUNMAP: return NotPorted("funmap");
                     default: return Fs.FileOp(a, fd, c, d);
                 }
@@ -101,7 +105,7 @@ namespace Kernel.syscall
                         return t.ok ? TimeCalls.ClockGettime(b, t.ptr) : Result.Err(t.err);
                     }
                 case Number.SYS_FUTEX: return NotPorted("futex");
-                case Number.SYS_BRK: return NotPorted("brk");
+                case Number.SYS_BRK: return Process.Brk(b);
                 case Number.SYS_GETPID: return Cid(Process.Getpid());
                 case Number.SYS_GETPGID: return Cid(Process.Getpgid(ContextId.From(b)));
                 case Number.SYS_GETPPID: return Cid(Process.Getppid());
@@ -126,8 +130,14 @@ namespace Kernel.syscall
                         var s = Validate.ValidateSlice((byte*)b, c);
                         return s.ok ? Fs.Chdir(s.ptr, s.len) : Result.Err(s.err);
                     }
-                case Number.SYS_EXECVE: return NotPorted("execve");
-                case Number.SYS_IOPL: return NotPorted("iopl");
+                case Number.SYS_EXECVE:
+                    {
+                        var path = Validate.ValidateSlice((byte*)b, c);
+                        if (!path.ok) return Result.Err(path.err);
+                        var arg_ptrs = Validate.ValidateSlice((Process.UsizePair*)d, e);
+                        return arg_ptrs.ok ? Process.Exec(path.ptr, path.len, arg_ptrs.ptr, arg_ptrs.len) : Result.Err(arg_ptrs.err);
+                    }
+                case Number.SYS_IOPL: return Driver.Iopl(b, stack);
                 case Number.SYS_GETCWD:
                     {
                         var s = Validate.ValidateSliceMut((byte*)b, c);

@@ -14,6 +14,17 @@ using syscall.data;
 using syscall.error;
 using syscall.flag;
 using syscall.number;
+using alloc.boxed;
+using goblin.elf64;
+using Kernel.arch.x86_64.paging;
+using Kernel.arch.x86_64.paging.entry;
+using Kernel.arch.x86_64.paging.temporary_page;
+using Kernel.arch.x86_64.start;
+using Kernel.consts;
+using Kernel.context.memory;
+using Kernel.elf;
+using Kernel.syscall.validate;
+using MemoryRegion = Kernel.context.memory.Memory;
 
 namespace Kernel.syscall
 {
@@ -68,20 +79,128 @@ namespace Kernel.syscall
         }
 
         /// <summary>
-        /// `exec(path, arg_ptrs)`, up to the point of no return: the arguments copied into the kernel,
-        /// the path canonicalized and opened (the open file closed again when done, ExecFile's drop),
-        /// fstat'ed, the permission bits checked for execute (owner, group, other; root may always),
-        /// the file read whole; a "#!" script repeats this with its interpreter.
-        /// Port note: reading, "#!", the ELF checks and exec_noreturn (loading the image) come with
-        /// elf.cs and user memory; until then a file that opens and passes the checks ends the boot
-        /// with a panic naming what is missing. Every path before them is the original's.
+        /// `brk(address)`: 0 asks for the heap's end (USER_HEAP_OFFSET + its size); an address at or above
+        /// USER_HEAP_OFFSET resizes the heap to it (new bytes cleared, no limit: quirk U6) and is returned;
+        /// anything below is ENOMEM. A context without a heap panics ("user heap not initialized").
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public static Result Exec(byte* path, ulong path_len, ulong* arg_ptrs, ulong arg_count)
+        public static Result Brk(ulong address)
         {
-            if (arg_count != 0)
+            using (var contexts = ContextMod.Contexts())
             {
-                Panic.Fail("exec: arguments: not ported yet", "src/syscall/process.rs", 782);
+                var context_lock = contexts.Value.Current();
+                if (context_lock == null)
+                {
+                    return Result.Err(Error.ESRCH);
+                }
+                using (var context = context_lock->Value.Read())
+                {
+                    ulong current;
+                    if (context.Value.heap.IsSome)
+                    {
+                        current = context.Value.heap.value.With(&HeapEnd, null);
+                    }
+                    else
+                    {
+                        Panic.Fail("user heap not initialized", "src/syscall/process.rs", 41);
+                        return Result.Err(Error.ENOMEM);
+                    }
+
+                    if (address == 0)
+                    {
+                        return Result.Ok(current);
+                    }
+                    else if (address >= Consts.USER_HEAP_OFFSET)
+                    {
+                        //TODO: out of memory errors
+                        if (context.Value.heap.IsSome)
+                        {
+                            ulong new_size = address - Consts.USER_HEAP_OFFSET;
+                            context.Value.heap.value.With(&HeapResize, &new_size);
+                        }
+                        else
+                        {
+                            Panic.Fail("user heap not initialized", "src/syscall/process.rs", 54);
+                        }
+                        return Result.Ok(address);
+                    }
+                    else
+                    {
+                        return Result.Err(Error.ENOMEM);
+                    }
+                }
+            }
+        }
+
+        private static ulong HeapEnd(ref MemoryRegion heap, void* _) => heap.StartAddress().Get() + heap.Size();
+
+        private static ulong HeapResize(ref MemoryRegion heap, void* new_size)
+        {
+            heap.Resize(*(ulong*)new_size, true);
+            return 0;
+        }
+
+        /// <summary>`[usize; 2]`: one (pointer, length) pair of exec's argument list.</summary>
+        public struct UsizePair
+        {
+            public ulong ptr;
+            public ulong len;
+        }
+
+        /// <summary>`Vec&lt;Box&lt;[u8]&gt;&gt;`'s drop: every box, then the vector.</summary>
+        private static void DropArgs(ref Vec<BoxSlice> args)
+        {
+            for (ulong i = 0; i < args.Len(); i++)
+            {
+                args[i].Dispose();
+            }
+            args.Dispose();
+        }
+
+        /// <summary>`vec.into_boxed_slice()`: the same block when it is full, else shrunk (a new block, H3).</summary>
+        private static BoxSlice IntoBoxedSlice(ref Vec<byte> v)
+        {
+            BoxSlice b;
+            if (v.Capacity() == v.Len())
+            {
+                b.ptr = v.AsPtr();
+                b.len = v.Len();
+                v = Vec<byte>.New();
+                return b;
+            }
+            b = BoxSlice.From(v.AsPtr(), v.Len());
+            v.Dispose();
+            return b;
+        }
+
+        /// <summary>
+        /// `exec(path, arg_ptrs)`: every argument validated and copied into the kernel (a bad one is its
+        /// error, EFAULT); the path canonicalized, opened, fstat'ed, checked for execute permission
+        /// (other, then owner and group by the effective ids; root always; EACCES) and read whole into
+        /// a buffer of st_size bytes. A file starting "#!" names its interpreter on its first line: the
+        /// line (leading spaces dropped) split at every space gives the new argument list's head, then
+        /// the path as given, then the old arguments but the first (quirk U5); the interpreter is
+        /// opened in turn. Then setuid/setgid from the last file's mode, E2BIG above 4095 arguments,
+        /// ENOEXEC for a file elf.rs refuses (printed "exec: failed to execute PATH: ERROR") or a
+        /// loadable segment at or above 2 GiB ("exec: invalid section address X"); past these checks
+        /// there is no return (<see cref="ExecNoreturn"/>).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static Result Exec(byte* path, ulong path_len, UsizePair* arg_ptrs, ulong arg_count)
+        {
+            Vec<BoxSlice> args = Vec<BoxSlice>.New();
+            // `for arg_ptr in arg_ptrs`: the slice iterator runs to ptr + len * 16, wrapping (quirk V1)
+            UsizePair* arg_end = (UsizePair*)unchecked((ulong)arg_ptrs + arg_count * (ulong)sizeof(UsizePair));
+            for (UsizePair* arg_ptr = arg_ptrs; arg_ptr != arg_end; arg_ptr++)
+            {
+                var arg = Validate.ValidateSlice((byte*)arg_ptr->ptr, arg_ptr->len);
+                if (!arg.ok)
+                {
+                    DropArgs(ref args);
+                    return Result.Err(arg.err);
+                }
+                // Argument must be moved into kernel space before exec unmaps all memory
+                args.Push(BoxSlice.From(arg.ptr, arg.len));
             }
 
             uint uid, gid;
@@ -91,6 +210,7 @@ namespace Kernel.syscall
                 var context_lock = contexts.Value.Current();
                 if (context_lock == null)
                 {
+                    DropArgs(ref args);
                     return Result.Err(Error.ESRCH);
                 }
                 using (var context = context_lock->Value.Read())
@@ -101,46 +221,552 @@ namespace Kernel.syscall
                 }
             }
 
-            FileHandleResult file = Fs.Open(canonical.AsPtr(), canonical.Len(), Flag.O_RDONLY);
-            if (!file.is_ok)
+            Stat stat;
+            BoxSlice data = default;
+            while (true)
             {
-                canonical.Dispose();
-                return Result.Err(file.errno);
-            }
+                FileHandleResult file = Fs.Open(canonical.AsPtr(), canonical.Len(), Flag.O_RDONLY);
+                if (!file.is_ok)
+                {
+                    data.Dispose();
+                    canonical.Dispose();
+                    DropArgs(ref args);
+                    return Result.Err(file.errno);
+                }
 
-            Stat stat = default;
-            Result res = Fs.FileOpMutSlice(Number.SYS_FSTAT, file.ok, (byte*)&stat, (ulong)sizeof(Stat));
-            if (!res.is_ok)
-            {
+                stat = default;
+                Result res = Fs.FileOpMutSlice(Number.SYS_FSTAT, file.ok, (byte*)&stat, (ulong)sizeof(Stat));
+                if (!res.is_ok)
+                {
+                    Fs.Close(file.ok);
+                    data.Dispose();
+                    canonical.Dispose();
+                    DropArgs(ref args);
+                    return res;
+                }
+
+                if (!MayExecute(stat.st_mode, stat.st_uid, stat.st_gid, uid, gid))
+                {
+                    Fs.Close(file.ok);
+                    data.Dispose();
+                    canonical.Dispose();
+                    DropArgs(ref args);
+                    return Result.Err(Error.EACCES);
+                }
+
+                //TODO: Only read elf header, not entire file. Then read required segments
+                BoxSlice new_data = BoxSlice.Zeroed(stat.st_size);
+                data.Dispose();
+                data = new_data;
+                res = Fs.FileOpMutSlice(Number.SYS_READ, file.ok, data.ptr, data.len);
+                if (!res.is_ok)
+                {
+                    Fs.Close(file.ok);
+                    data.Dispose();
+                    canonical.Dispose();
+                    DropArgs(ref args);
+                    return res;
+                }
                 Fs.Close(file.ok);
-                canonical.Dispose();
-                return res;
+
+                if (data.len >= 2 && data.ptr[0] == (byte)'#' && data.ptr[1] == (byte)'!')
+                {
+                    // data[2..].split(b'\n').next() is always Some: the first line
+                    byte* line = data.ptr + 2;
+                    ulong line_len = 0;
+                    while (line_len < data.len - 2 && line[line_len] != (byte)'\n')
+                    {
+                        line_len++;
+                    }
+                    // Strip whitespace: from the first byte that is not a space (0 if none)
+                    ulong skip = 0;
+                    while (skip < line_len && line[skip] == (byte)' ')
+                    {
+                        skip++;
+                    }
+                    if (skip == line_len)
+                    {
+                        skip = 0;
+                    }
+                    line += skip;
+                    line_len -= skip;
+
+                    ulong executable_len = 0;
+                    while (executable_len < line_len && line[executable_len] != (byte)' ')
+                    {
+                        executable_len++;
+                    }
+
+                    Vec<BoxSlice> parts = SplitScriptLine(line, line_len);
+                    if (!args.IsEmpty())
+                    {
+                        BoxSlice removed = args.Remove(0);
+                        removed.Dispose();
+                    }
+                    parts.Push(BoxSlice.From(path, path_len));
+                    for (ulong i = 0; i < args.Len(); i++)
+                    {
+                        parts.Push(BoxSlice.From(args[i].ptr, args[i].len));
+                    }
+                    DropArgs(ref args);
+                    args = parts;
+
+                    Vec<byte> new_canonical;
+                    using (var contexts = ContextMod.Contexts())
+                    {
+                        var context_lock = contexts.Value.Current();
+                        if (context_lock == null)
+                        {
+                            data.Dispose();
+                            canonical.Dispose();
+                            DropArgs(ref args);
+                            return Result.Err(Error.ESRCH);
+                        }
+                        using (var context = context_lock->Value.Read())
+                        {
+                            new_canonical = context.Value.Canonicalize(line, executable_len);
+                        }
+                    }
+                    canonical.Dispose();
+                    canonical = new_canonical;
+                }
+                else
+                {
+                    break;
+                }
             }
 
-            ulong perm = (ulong)(ushort)(stat.st_mode & 0x7);
-            if (stat.st_uid == uid)
+            // Set UID and GID are determined after resolving any hashbangs
+            bool has_setuid = (stat.st_mode & Flag.MODE_SETUID) == Flag.MODE_SETUID;
+            bool has_setgid = (stat.st_mode & Flag.MODE_SETGID) == Flag.MODE_SETGID;
+
+            // The argument list is limited to avoid using too much userspace stack (checked last,
+            // after every hashbang)
+            if (args.Len() > 4095)
             {
-                perm |= (ulong)(ushort)((stat.st_mode >> 6) & 0x7);
+                data.Dispose();
+                canonical.Dispose();
+                DropArgs(ref args);
+                return Result.Err(Error.E2BIG);
             }
-            if (stat.st_gid == gid)
+
+            ElfResult elf = Elf.From(data.ptr, data.len);
+            if (elf.ok)
             {
-                perm |= (ulong)(ushort)((stat.st_mode >> 3) & 0x7);
+                // We check the validity of all loadable sections here
+                ElfSegments segments = elf.value.Segments();
+                ProgramHeader* segment;
+                while ((segment = segments.Next()) != null)
+                {
+                    if (segment->p_type == ProgramHeaderMod.PT_LOAD)
+                    {
+                        ulong voff = segment->p_vaddr % 4096;
+                        ulong vaddr = segment->p_vaddr - voff;
+
+                        // The user and kernel TLS bases are right above 2 GiB: loadable sections stay below
+                        if (vaddr >= 0x8000_0000)
+                        {
+                            using (var w = Writer.New())
+                            {
+                                w.Str("exec: invalid section address ");
+                                w.UpperHex(segment->p_vaddr);
+                                w.Str("\n");
+                            }
+                            data.Dispose();
+                            canonical.Dispose();
+                            DropArgs(ref args);
+                            return Result.Err(Error.ENOEXEC);
+                        }
+                    }
+                }
+            }
+            else
+            {
+                using (var w = Writer.New())
+                {
+                    w.Str("exec: failed to execute ");
+                    w.WriteBytes(path, (int)path_len);
+                    w.Str(": ");
+                    elf.err.Display(w);
+                    w.Str("\n");
+                }
+                data.Dispose();
+                canonical.Dispose();
+                DropArgs(ref args);
+                return Result.Err(Error.ENOEXEC);
+            }
+
+            // This is the point of no return, quite literaly. Any checks for validity need
+            // to be done before, and appropriate errors returned. Otherwise, we have nothing
+            // to return to.
+            BoxSlice canonical_box = IntoBoxedSlice(ref canonical);
+            ExecNoreturn(canonical_box, has_setuid, stat.st_uid, has_setgid, stat.st_gid, data, args);
+            return Result.Err(Error.ENOEXEC);
+        }
+
+        /// <summary>
+        /// The execute permission of a file for the effective ids: its "other" bits, its owner's when
+        /// uid owns it, its group's when gid is its group; root (uid 0) may always.
+        /// </summary>
+        public static bool MayExecute(ushort st_mode, uint st_uid, uint st_gid, uint uid, uint gid)
+        {
+            ulong perm = (ulong)(ushort)(st_mode & 0x7);
+            if (st_uid == uid)
+            {
+                perm |= (ulong)(ushort)((st_mode >> 6) & 0x7);
+            }
+            if (st_gid == gid)
+            {
+                perm |= (ulong)(ushort)((st_mode >> 3) & 0x7);
             }
             if (uid == 0)
             {
                 perm |= 0x7;
             }
-            if ((perm & 0x1) != 0x1)
+            return (perm & 0x1) == 0x1;
+        }
+
+        /// <summary>`line.split(|x| *x == b' ')` collected into boxed slices: every single space splits (empty parts kept).</summary>
+        public static Vec<BoxSlice> SplitScriptLine(byte* line, ulong line_len)
+        {
+            Vec<BoxSlice> parts = Vec<BoxSlice>.New();
+            ulong begin = 0;
+            for (ulong i = 0; i <= line_len; i++)
             {
-                Fs.Close(file.ok);
-                canonical.Dispose();
-                return Result.Err(Error.EACCES);
+                if (i == line_len || line[i] == (byte)' ')
+                {
+                    parts.Push(BoxSlice.From(line + begin, i - begin));
+                    begin = i + 1;
+                }
+            }
+            return parts;
+        }
+
+        /// <summary>
+        /// Exec's argument layout on the new user stack: from the top (<paramref name="sp"/>) down, for
+        /// each argument from the last to the first, its address (USER_ARG_OFFSET + the lengths of the
+        /// arguments after it) then its length; then the count. So [sp] = argc, [sp + 8 + 16i] = the
+        /// length of argument i, [sp + 16 + 16i] = its address; the strings lie at USER_ARG_OFFSET
+        /// last argument first, without separators. Returns the new sp; <paramref name="arg_size"/>
+        /// is the strings' total length.
+        /// </summary>
+        public static ulong PushArgs(ulong sp, BoxSlice* args, ulong count, out ulong arg_size)
+        {
+            arg_size = 0;
+            for (ulong i = count; i > 0; i--)
+            {
+                BoxSlice arg = args[i - 1];
+                sp -= 8;
+                *(ulong*)sp = Consts.USER_ARG_OFFSET + arg_size;
+                sp -= 8;
+                *(ulong*)sp = arg.len;
+
+                arg_size += arg.len;
             }
 
-            Fs.Close(file.ok);
-            canonical.Dispose();
-            Panic.Fail("exec: loading an executable: not ported yet", "src/syscall/process.rs", 823);
-            return Result.Err(Error.ENOEXEC);
+            sp -= 8;
+            *(ulong*)sp = count;
+            return sp;
+        }
+
+        /// <summary>The argument strings at <paramref name="dst"/> (USER_ARG_OFFSET): the last argument first.</summary>
+        public static void CopyArgs(byte* dst, BoxSlice* args, ulong count)
+        {
+            ulong arg_offset = 0;
+            for (ulong i = count; i > 0; i--)
+            {
+                BoxSlice arg = args[i - 1];
+                MemoryRegion.Copy(arg.ptr, dst + arg_offset, arg.len);
+                arg_offset += arg.len;
+            }
+        }
+
+        /// <summary>
+        /// A PT_TLS segment's sizes: the memory size rounded up to its alignment (when it has one),
+        /// then to whole pages; the offset of the image in those pages (at their end).
+        /// </summary>
+        public static void TlsSizes(ulong p_memsz, ulong p_align, out ulong rounded_size, out ulong rounded_offset)
+        {
+            ulong aligned_size = p_align > 0 ? ((p_memsz + (p_align - 1)) / p_align) * p_align : p_memsz;
+            rounded_size = ((aligned_size + 4095) / 4096) * 4096;
+            rounded_offset = rounded_size - aligned_size;
+        }
+
+        /// <summary>
+        /// `exec_noreturn(canonical, setuid, setgid, data, args)`: the context gets its new name, loses
+        /// its memory (empty), takes the setuid/setgid ids, maps every PT_LOAD segment (writable while
+        /// the file bytes are copied, then remapped to its flags: present if readable, executable if
+        /// executable, else writable if writable — never both) and a PT_TLS segment's TCB page, then a
+        /// heap of size 0, the 1 MiB stack, the 256 KiB signal stack, the TLS and the arguments; the
+        /// signal actions are reset; the descriptors marked close-on-exec are closed; a vfork parent
+        /// is woken; then user mode at the entry point.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ExecNoreturn(BoxSlice canonical, bool has_setuid, uint setuid, bool has_setgid, uint setgid, BoxSlice data, Vec<BoxSlice> args)
+        {
+            ulong entry;
+            ulong sp = Consts.USER_STACK_OFFSET + Consts.USER_STACK_SIZE - 256;
+
+            {
+                bool vfork;
+                ContextId ppid;
+                Arc<Mutex<Vec<FileDescriptor>>> files;
+                using (var contexts = ContextMod.Contexts())
+                {
+                    var context_lock = contexts.Value.Current();
+                    if (context_lock == null)
+                    {
+                        Panic.Fail("exec_noreturn pid not found: No such process", "src/syscall/process.rs", 558);
+                    }
+                    using (var context = context_lock->Value.Write())
+                    {
+                        fixed (Kernel.context.context.Context* c = &context.Value)
+                        {
+                            // Set name
+                            Arc<Mutex<BoxSlice>> old_name = c->name;
+                            c->name = Arc<Mutex<BoxSlice>>.New(new Mutex<BoxSlice>(canonical));
+                            if (old_name.Release())
+                            {
+                                old_name.Value.data.Dispose();
+                                old_name.Free();
+                            }
+
+                            Empty(c, false);
+
+                            if (has_setuid)
+                            {
+                                c->euid = setuid;
+                            }
+
+                            if (has_setgid)
+                            {
+                                c->egid = setgid;
+                            }
+
+                            // Map and copy new segments
+                            bool has_tls = false;
+                            ulong tls_master = 0, tls_file_size = 0, tls_size = 0, tls_offset = 0;
+                            {
+                                ElfResult elf = Elf.From(data.ptr, data.len);
+                                if (!elf.ok)
+                                {
+                                    var w = Panic.Begin();
+                                    w.Str("called `Result::unwrap()` on an `Err` value: \"");
+                                    elf.err.Display(w);
+                                    w.Str("\"");
+                                    Panic.End(w, "src/syscall/process.rs", 577);
+                                }
+                                entry = elf.value.Entry();
+                                ElfSegments segments = elf.value.Segments();
+                                ProgramHeader* segment;
+                                while ((segment = segments.Next()) != null)
+                                {
+                                    if (segment->p_type == ProgramHeaderMod.PT_LOAD)
+                                    {
+                                        ulong voff = segment->p_vaddr % 4096;
+                                        ulong vaddr = segment->p_vaddr - voff;
+
+                                        MemoryRegion memory = MemoryRegion.New(
+                                            new VirtualAddress(vaddr),
+                                            segment->p_memsz + voff,
+                                            EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE,
+                                            true);
+
+                                        // Copy file data
+                                        MemoryRegion.Copy(elf.value.data + segment->p_offset, (byte*)segment->p_vaddr, segment->p_filesz);
+
+                                        memory.Remap(SegmentFlags(segment->p_flags));
+
+                                        c->image.Push(memory.ToShared());
+                                    }
+                                    else if (segment->p_type == ProgramHeaderMod.PT_TLS)
+                                    {
+                                        MemoryRegion memory = MemoryRegion.New(
+                                            new VirtualAddress(Consts.USER_TCB_OFFSET),
+                                            4096,
+                                            EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                                            true);
+                                        TlsSizes(segment->p_memsz, segment->p_align, out ulong rounded_size, out ulong rounded_offset);
+                                        ulong tcb_offset = Consts.USER_TLS_OFFSET + rounded_size;
+                                        *(ulong*)Consts.USER_TCB_OFFSET = tcb_offset;
+
+                                        c->image.Push(memory.ToShared());
+
+                                        has_tls = true;
+                                        tls_master = segment->p_vaddr;
+                                        tls_file_size = segment->p_filesz;
+                                        tls_size = rounded_size;
+                                        tls_offset = rounded_offset;
+                                    }
+                                }
+                            }
+
+                            // Data no longer required, can deallocate
+                            data.Dispose();
+
+                            // Map heap
+                            c->heap = OptionSharedMemory.Some(MemoryRegion.New(
+                                new VirtualAddress(Consts.USER_HEAP_OFFSET),
+                                0,
+                                EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                                true).ToShared());
+
+                            // Map stack
+                            c->stack = OptionMemory.Some(MemoryRegion.New(
+                                new VirtualAddress(Consts.USER_STACK_OFFSET),
+                                Consts.USER_STACK_SIZE,
+                                EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                                true));
+
+                            // Map signal stack
+                            c->sigstack = OptionMemory.Some(MemoryRegion.New(
+                                new VirtualAddress(Consts.USER_SIGSTACK_OFFSET),
+                                Consts.USER_SIGSTACK_SIZE,
+                                EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                                true));
+
+                            // Map TLS
+                            if (has_tls)
+                            {
+                                Tls tls;
+                                tls.master = tls_master;
+                                tls.file_size = tls_file_size;
+                                tls.mem = MemoryRegion.New(
+                                    new VirtualAddress(Consts.USER_TLS_OFFSET),
+                                    tls_size,
+                                    EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                                    true);
+                                tls.offset = tls_offset;
+
+                                tls.Load();
+
+                                c->tls.is_some = true;
+                                c->tls.value = tls;
+                            }
+
+                            // Push arguments
+                            sp = PushArgs(sp, args.AsPtr(), args.Len(), out ulong arg_size);
+
+                            if (arg_size > 0)
+                            {
+                                MemoryRegion memory = MemoryRegion.New(
+                                    new VirtualAddress(Consts.USER_ARG_OFFSET),
+                                    arg_size,
+                                    EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE,
+                                    true);
+
+                                CopyArgs((byte*)Consts.USER_ARG_OFFSET, args.AsPtr(), args.Len());
+
+                                memory.Remap(EntryFlags.NO_EXECUTE | EntryFlags.USER_ACCESSIBLE);
+
+                                c->image.Push(memory.ToShared());
+                            }
+
+                            // Args no longer required, can deallocate
+                            DropArgs(ref args);
+
+                            Vec<SigActionEntry> actions = Vec<SigActionEntry>.WithCapacity(128);
+                            SigActionEntry dfl = default;
+                            dfl.action.sa_handler = Flag.SIG_DFL;
+                            for (int i = 0; i < 128; i++)
+                            {
+                                actions.Push(dfl);
+                            }
+                            Arc<Mutex<Vec<SigActionEntry>>> old_actions = c->actions;
+                            c->actions = Arc<Mutex<Vec<SigActionEntry>>>.New(new Mutex<Vec<SigActionEntry>>(actions));
+                            if (old_actions.Release())
+                            {
+                                old_actions.Value.data.Dispose();
+                                old_actions.Free();
+                            }
+
+                            vfork = c->vfork;
+                            c->vfork = false;
+
+                            files = c->files.Clone();
+
+                            ppid = c->ppid;
+                        }
+                    }
+                }
+
+                using (var files_guard = files.Value.Lock())
+                {
+                    ref Vec<FileDescriptor> fs = ref files_guard.Value;
+                    for (ulong fd = 0; fd < fs.Len(); fd++)
+                    {
+                        bool cloexec = false;
+                        if (!fs[fd].IsNone && fs[fd].cloexec)
+                        {
+                            cloexec = true;
+                        }
+
+                        if (cloexec)
+                        {
+                            FileDescriptor file = fs[fd];
+                            fs[fd] = default;
+                            file.Close(FileHandle.From(fd));
+                        }
+                    }
+                }
+                if (files.Release())
+                {
+                    files.Value.data.Dispose();
+                    files.Free();
+                }
+
+                if (vfork)
+                {
+                    using (var contexts = ContextMod.Contexts())
+                    {
+                        var parent_lock = contexts.Value.Get(ppid);
+                        if (parent_lock != null)
+                        {
+                            using (var parent = parent_lock->Value.Write())
+                            {
+                                if (!parent.Value.Unblock())
+                                {
+                                    using (var w = Writer.New()) { w.Dec(ppid.Into()); w.Str(" not blocked for exec vfork unblock\n"); }
+                                }
+                            }
+                        }
+                        else
+                        {
+                            using (var w = Writer.New()) { w.Dec(ppid.Into()); w.Str(" not found for exec vfork unblock\n"); }
+                        }
+                    }
+                }
+            }
+
+            // Go to usermode
+            Start.Usermode(entry, sp, 0);
+        }
+
+        /// <summary>
+        /// A loadable segment's final page flags: user accessible and no-execute, present if readable;
+        /// executable segments lose NO_EXECUTE and are never writable (W ^ X), others are writable if
+        /// they ask to be.
+        /// </summary>
+        public static EntryFlags SegmentFlags(uint p_flags)
+        {
+            EntryFlags flags = EntryFlags.NO_EXECUTE | EntryFlags.USER_ACCESSIBLE;
+
+            if ((p_flags & ProgramHeaderMod.PF_R) == ProgramHeaderMod.PF_R)
+            {
+                flags |= EntryFlags.PRESENT;
+            }
+
+            // W ^ X. If it is executable, do not allow it to be writable, even if requested
+            if ((p_flags & ProgramHeaderMod.PF_X) == ProgramHeaderMod.PF_X)
+            {
+                flags &= ~EntryFlags.NO_EXECUTE;
+            }
+            else if ((p_flags & ProgramHeaderMod.PF_W) == ProgramHeaderMod.PF_W)
+            {
+                flags |= EntryFlags.WRITABLE;
+            }
+
+            return flags;
         }
 
         /// <summary>`getpgid(pid)`: the process group of pid (0: the current context); ESRCH for none.</summary>
@@ -221,24 +847,70 @@ namespace Kernel.syscall
         }
 
         /// <summary>
-        /// `empty(context, reaping)`: the user memory dropped (none is mapped yet: exec does not load
-        /// images yet) and, when this context is their last holder, its grants.
+        /// `empty(context, reaping)`: when reaping, the memory must already be gone (asserted); else the
+        /// image, heap, stack, signal stack and TLS are dropped in that order (unmapped, their frames
+        /// freed). When this context is the last holder of its grants, they are unmapped: from the
+        /// active table, or — reaping, where a grant should not exist and says so — from the context's
+        /// own table through the temporary page at USER_TMP_GRANT_OFFSET.
         /// </summary>
         private static void Empty(Kernel.context.context.Context* context, bool reaping)
         {
             if (reaping)
             {
+                // Memory should already be unmapped
                 if (!context->image.IsEmpty()) Panic.Fail("assertion failed: context.image.is_empty()", "src/syscall/process.rs", 503);
+                if (context->heap.IsSome) Panic.Fail("assertion failed: context.heap.is_none()", "src/syscall/process.rs", 504);
+                if (context->stack.is_some) Panic.Fail("assertion failed: context.stack.is_none()", "src/syscall/process.rs", 505);
+                if (context->sigstack.is_some) Panic.Fail("assertion failed: context.sigstack.is_none()", "src/syscall/process.rs", 506);
+                if (context->tls.is_some) Panic.Fail("assertion failed: context.tls.is_none()", "src/syscall/process.rs", 507);
             }
-            context->image.Clear();
+            else
+            {
+                // Unmap previous image, heap, grants, stack, and tls
+                for (ulong i = 0; i < context->image.Len(); i++)
+                {
+                    context->image[i].Drop();
+                }
+                context->image.Clear();
+                context->heap.DropTake();
+                context->stack.DropTake();
+                context->sigstack.DropTake();
+                context->tls.DropTake();
+            }
+
             if (context->grants.StrongCount() == 1)
             {
                 using (var grants = context->grants.Value.Lock())
                 {
-                    if (!grants.Value.IsEmpty())
+                    for (ulong i = 0; i < grants.Value.Len(); i++)
                     {
-                        Panic.Fail("empty: grants: not ported yet", "src/syscall/process.rs", 520);
+                        Grant grant = grants.Value[i];
+                        if (reaping)
+                        {
+                            using (var w = Writer.New())
+                            {
+                                w.Dec(context->id.Into());
+                                w.Str(": ");
+                                using (var name = context->name.Value.Lock())
+                                {
+                                    w.WriteBytes(name.Value.ptr, (int)name.Value.len);
+                                }
+                                w.Str(": Grant should not exist: ");
+                                grant.Debug(w);
+                                w.Str("\n");
+                            }
+
+                            InactivePageTable new_table = InactivePageTable.FromAddress(context->arch.GetPageTable());
+                            TemporaryPage temporary_page = new TemporaryPage(Page.ContainingAddress(new VirtualAddress(Consts.USER_TMP_GRANT_OFFSET)));
+
+                            grant.UnmapInactive(ref new_table, ref temporary_page);
+                        }
+                        else
+                        {
+                            grant.Unmap();
+                        }
                     }
+                    grants.Value.Clear();
                 }
             }
         }

@@ -60,7 +60,7 @@ public unsafe class SysSchemeTests : IDisposable
     [Fact]
     public void Uname_is_the_kernels_name_version_and_architecture()
     {
-        Assert.Equal("Redox\n\n0.3.5\n\nx86_64\n", Cat("sys:uname").Text);
+        Assert.Equal("Redox\n\n0.1.33\n\nx86_64\n", Cat("sys:uname").Text);
     }
 
     [Fact]

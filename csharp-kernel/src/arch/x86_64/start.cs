@@ -205,6 +205,26 @@ namespace Kernel.arch.x86_64.start
             Lib.KmainAp(cpu_id);
         }
 
+        /// <summary>
+        /// `usermode(ip, sp, arg)`: into ring 3 at <paramref name="ip"/> with the stack
+        /// <paramref name="sp"/>, interrupts enabled (RFLAGS = IF), the user code and data segments,
+        /// FS = the user TLS segment, every general register zero but rdi = <paramref name="arg"/>, a
+        /// fresh FPU (fninit); pti::unmap first. Never returns (asm/start.asm hal_usermode).
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void Usermode(ulong ip, ulong sp, ulong arg)
+        {
+            // Unmap kernel
+            Kernel.arch.x86_64.pti.Pti.Unmap();
+
+            // Go to usermode
+            UserMode.Enter(ip, sp, arg,
+                (ulong)(Gdt.GDT_USER_DATA << 3 | 3),
+                (ulong)(Gdt.GDT_USER_CODE << 3 | 3),
+                (ulong)(Gdt.GDT_USER_TLS << 3 | 3));
+            Panic.Fail("internal error: entered unreachable code", "src/arch/x86_64/start.rs", 237);
+        }
+
         /// <summary>`assert_eq!(left, right)` in start.rs at the given line.</summary>
         private static void AssertEq(ulong left, ulong right, uint line)
         {

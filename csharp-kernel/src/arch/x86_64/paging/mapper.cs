@@ -242,7 +242,12 @@ namespace Kernel.arch.x86_64.paging.mapper
             Panic.End(w, "src/arch/x86_64/paging/mapper.rs", line);
         }
 
-        /// <summary>Unmap a page, freeing its frame.</summary>
+        /// <summary>
+        /// Unmap a page, freeing its frame. Inlined into its callers as in the original's build, so that a
+        /// free is seen as its caller's (observe.toml: the frees of Memory's drop are unseen, as the
+        /// original's inlined ones; brk's shrink calls deallocate_frames).
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public MapperFlush Unmap(Page page)
         {
             Frame frame = UnmapInner(ref page, false);
