@@ -93,3 +93,45 @@ GLOBAL hal_context_entry_address
 hal_context_entry_address:
     lea rax, [hal_context_entry]
     ret
+
+; context/arch/x86_64.rs signal_handler_wrapper: a context's switch_to returns here when
+; context::switch gave it a signal (Context::signal_stack pushed sig, the handler, then this).
+; The scratch registers are saved in the original's order (so that [rsp] is its
+; SignalHandlerStack: r11 .. rax, handler, sig, rip), the handler is called with rdi = sig on
+; the 16-aligned stack the compiled code assumes, and the registers, handler and sig are popped
+; before the `ret` to where the context was going.
+GLOBAL hal_signal_handler_wrapper, hal_signal_handler_wrapper_address
+hal_signal_handler_wrapper:
+    push rax
+    push rcx
+    push rdx
+    push rdi
+    push rsi
+    push r8
+    push r9
+    push r10
+    push r11
+    mov rax, [rsp + 9 * 8]
+    mov rdi, [rsp + 10 * 8]
+    push rbp
+    mov rbp, rsp
+    and rsp, -16
+    cld
+    call rax
+    mov rsp, rbp
+    pop rbp
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rsi
+    pop rdi
+    pop rdx
+    pop rcx
+    pop rax
+    add rsp, 16
+    ret
+
+hal_signal_handler_wrapper_address:
+    lea rax, [hal_signal_handler_wrapper]
+    ret

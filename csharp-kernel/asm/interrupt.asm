@@ -211,7 +211,21 @@ syscall_entry:
     push fs
     mov r11, 0x18
     mov fs, r11
-    call_body kernel_syscall_inner, 5 + 10 + 1, 1
+    ; call_body kernel_syscall_inner, 5 + 10 + 1, 1, and below the SSE area the caller's rbp, as
+    ; the original's inner function saves it: rsi = its address, clone's stack_base (the original
+    ; passes that function's rbp); the call's return address goes just below it
+    mov rdi, rsp
+    sub rsp, 512
+    fxsave [rsp]
+    sub rsp, 8
+    push rbp
+    mov rsi, rsp
+    cld
+    call kernel_syscall_inner
+    pop rbp
+    add rsp, 8
+    fxrstor [rsp]
+    add rsp, 512
     pop fs
     pop r11
     pop r10
@@ -224,6 +238,45 @@ syscall_entry:
     pop rbx
     add rsp, 8
     iretq
+
+; syscall.rs clone_ret: a clone child's first `ret` (its switch_to's) comes here, on the copy of
+; its parent's kernel stack where clone wrote this address over the return address into
+; syscall_entry (one word below stack_base): as the original's, it pops the saved rbp (the
+; caller's) and returns 0 from the system call: syscall_entry's epilogue, done here. The copy of
+; the stack is a heap allocation of alignment 1 (Box<[u8]>::clone, as the original's), so the
+; saved SSE area it holds may sit 8 bytes off the 16 that fxrstor needs: it is restored from an
+; aligned copy below it.
+GLOBAL hal_clone_ret, hal_clone_ret_address
+hal_clone_ret:
+    pop rbp
+    add rsp, 8
+    mov rax, rsp            ; the saved SSE area, then the frame
+    sub rsp, 512 + 16
+    and rsp, -16
+    mov rsi, rax
+    mov rdi, rsp
+    mov ecx, 512 / 8
+    cld
+    rep movsq
+    fxrstor [rsp]
+    lea rsp, [rax + 512]
+    xor eax, eax
+    pop fs
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rsi
+    pop rdi
+    pop rdx
+    pop rcx
+    pop rbx
+    add rsp, 8
+    iretq
+
+hal_clone_ret_address:
+    lea rax, [hal_clone_ret]
+    ret
 
 ; Kernel.Hal.Registers.InterruptEntry(vector): the stub of each vector the IDT uses, 0 for the rest
 SECTION .rodata

@@ -14,6 +14,14 @@ namespace Kernel.Hal
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hal_context_entry_address")]
         public static extern ulong EntryAddress();
 
+        /// <summary>context/arch/x86_64.rs `signal_handler_wrapper`: its address (asm/context.asm).</summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hal_signal_handler_wrapper_address")]
+        public static extern ulong SignalHandlerWrapperAddress();
+
+        /// <summary>interrupt/syscall.rs `clone_ret`: its address (asm/interrupt.asm).</summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hal_clone_ret_address")]
+        public static extern ulong CloneRetAddress();
+
         /// <summary>sti; hlt.</summary>
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hal_enable_and_halt")]
         public static extern void EnableAndHalt();

@@ -11,7 +11,7 @@ namespace Kernel.elf
         NotEnoughData,
         /// <summary>"Elf: Invalid magic: {data[..4]:?} != [127, 69, 76, 70]".</summary>
         InvalidMagic,
-        /// <summary>"Elf: Invalid architecture: Some({data[4]}) != Some(2)".</summary>
+        /// <summary>"Elf: Invalid architecture: Some({data[4]}) != 2" (`{:?}` of an Option, then of the u8 ELFCLASS itself).</summary>
         InvalidArchitecture,
     }
 
@@ -55,9 +55,8 @@ namespace Kernel.elf
                     // data.get(EI_CLASS) is always Some here: the length was checked first
                     w.Str("Elf: Invalid architecture: Some(");
                     w.Dec(magic[0]);
-                    w.Str(") != Some(");
+                    w.Str(") != ");
                     w.Dec(HeaderMod.ELFCLASS);
-                    w.Str(")");
                     break;
             }
         }

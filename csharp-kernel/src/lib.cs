@@ -312,5 +312,49 @@ namespace Kernel
             }
 #pragma warning restore CS0162
         }
+
+        /// <summary>
+        /// `ksignal(signal)`, which the exception handlers call: "SIGNAL {signal}, CPU {cpu_id}, PID
+        /// {context_id:?}", the current context's name ("NAME …", when there is one), then the context
+        /// exits with status signal &amp; 0x7F. With no current context (before kmain) exit's `expect`
+        /// panics ("exit failed to find context: No such process").
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static void KSignal(ulong signal)
+        {
+            using (var w = Writer.New())
+            {
+                w.Str("SIGNAL ");
+                w.Dec(signal);
+                w.Str(", CPU ");
+                w.Dec(CpuId());
+                w.Str(", PID ");
+                ContextMod.ContextId().Debug(w);
+                w.Str("\n");
+            }
+            using (var contexts = ContextMod.Contexts())
+            {
+                var context_lock = contexts.Value.Current();
+                if (context_lock != null)
+                {
+                    using (var context = context_lock->Value.Read())
+                    {
+                        using (var name = context.Value.name.Value.Lock())
+                        {
+                            using (var w = Writer.New())
+                            {
+                                w.Str("NAME ");
+                                for (ulong i = 0; i < name.Value.len; i++)
+                                {
+                                    w.Char(name.Value.ptr[i]);
+                                }
+                                w.Str("\n");
+                            }
+                        }
+                    }
+                }
+            }
+            Process.Exit(signal & 0x7F);
+        }
     }
 }

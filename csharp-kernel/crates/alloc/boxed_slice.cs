@@ -64,6 +64,35 @@ namespace alloc.boxed
             return b;
         }
 
+        /// <summary>
+        /// `vec.into_boxed_slice()`: `shrink_to_fit` (a realloc to the length when the capacity is
+        /// larger; empty: the buffer freed and the box dangling), then the buffer is the box's.
+        /// </summary>
+        public static BoxSlice FromVec(alloc.vec.Vec<byte> v)
+        {
+            BoxSlice b;
+            b.len = v.len;
+            ulong cap = v.buf.cap;
+            if (cap == v.len)
+            {
+                b.ptr = cap == 0 ? (byte*)1 : v.buf.ptr;
+                return b;
+            }
+            if (v.len == 0)
+            {
+                AllocHeap.Dealloc(v.buf.ptr, Layout.FromSizeAlignUnchecked(cap, 1));
+                b.ptr = (byte*)1;
+                return b;
+            }
+            AllocResult res = AllocHeap.Realloc(v.buf.ptr, Layout.FromSizeAlignUnchecked(cap, 1), Layout.FromSizeAlignUnchecked(v.len, 1));
+            if (!res.is_ok)
+            {
+                AllocHeap.Oom(res.err);
+            }
+            b.ptr = res.ok;
+            return b;
+        }
+
         /// <summary>Drop: frees the bytes (align as allocated).</summary>
         public void Dispose(ulong align = 1)
         {

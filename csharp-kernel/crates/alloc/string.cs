@@ -117,6 +117,139 @@ namespace alloc.@string
             vec.buf.cap = new_cap;
         }
 
+        /// <summary>`String::with_capacity(n)` (what `format!` starts from: `Arguments::estimated_capacity`).</summary>
+        public static String WithCapacity(ulong capacity)
+        {
+            String s;
+            s.vec = Vec<byte>.WithCapacity(capacity);
+            return s;
+        }
+
+        /// <summary>`write_str` of a literal (`push_str`).</summary>
+        public void PushLit(string lit)
+        {
+            byte* b = stackalloc byte[lit.Length > 0 ? lit.Length : 1];
+            for (int i = 0; i < lit.Length; i++)
+            {
+                b[i] = (byte)lit[i];
+            }
+            PushStr(b, (ulong)lit.Length);
+        }
+
+        /// <summary>
+        /// `{:w$}` of a string through `Formatter::pad`: the string in one `write_str`, then (left
+        /// aligned) or before it (right aligned) one `write_str` per fill character up to the width.
+        /// </summary>
+        public void PushPadded(byte* bytes, ulong n, ulong width, bool left, byte fill = (byte)' ')
+        {
+            ulong pad = width > n ? width - n : 0;
+            if (!left)
+            {
+                for (ulong i = 0; i < pad; i++) PushStr(&fill, 1);
+            }
+            PushStr(bytes, n);
+            if (left)
+            {
+                for (ulong i = 0; i < pad; i++) PushStr(&fill, 1);
+            }
+        }
+
+        public void PushPaddedLit(string lit, ulong width, bool left)
+        {
+            byte* b = stackalloc byte[lit.Length > 0 ? lit.Length : 1];
+            for (int i = 0; i < lit.Length; i++)
+            {
+                b[i] = (byte)lit[i];
+            }
+            PushPadded(b, (ulong)lit.Length, width, left);
+        }
+
+        /// <summary>`{}` / `{:&lt;w}` / `{:&gt;w}` of an unsigned integer (`pad_integral`: digits in one write).</summary>
+        public void PushDec(ulong value, ulong width = 0, bool left = false)
+        {
+            byte* digits = stackalloc byte[20];
+            int n = 20;
+            do
+            {
+                digits[--n] = (byte)('0' + value % 10);
+                value /= 10;
+            } while (value != 0);
+            PushPadded(digits + n, (ulong)(20 - n), width, left);
+        }
+
+        /// <summary>`{}` of a signed integer: a '-' first (its own write), then the digits.</summary>
+        public void PushSignedDec(long value)
+        {
+            byte* digits = stackalloc byte[21];
+            int n = 21;
+            ulong v = value < 0 ? (ulong)(-(value + 1)) + 1 : (ulong)value;
+            do
+            {
+                digits[--n] = (byte)('0' + v % 10);
+                v /= 10;
+            } while (v != 0);
+            if (value < 0)
+            {
+                // pad_integral's write_prefix: the sign in a write of its own, then the digits
+                byte minus = (byte)'-';
+                PushStr(&minus, 1);
+            }
+            PushStr(digits + n, (ulong)(21 - n));
+        }
+
+        /// <summary>`{:X}`, `{:#X}` (prefix "0x", written first) or `{:0wX}` (zero padded) of an unsigned integer.</summary>
+        public void PushUpperHex(ulong value, bool alternate = false, ulong zero_width = 0)
+        {
+            byte* digits = stackalloc byte[16];
+            int n = 16;
+            do
+            {
+                ulong d = value & 0xF;
+                digits[--n] = (byte)(d < 10 ? '0' + d : 'A' + d - 10);
+                value >>= 4;
+            } while (value != 0);
+            if (alternate)
+            {
+                PushLit("0x");
+            }
+            PushPadded(digits + n, (ulong)(16 - n), zero_width, false, (byte)'0');
+        }
+
+        /// <summary>`{:o}` / `{:#o}` of an unsigned integer.</summary>
+        public void PushOctal(ulong value, bool alternate)
+        {
+            byte* digits = stackalloc byte[22];
+            int n = 22;
+            do
+            {
+                digits[--n] = (byte)('0' + (value & 7));
+                value >>= 3;
+            } while (value != 0);
+            if (alternate)
+            {
+                PushLit("0o");
+            }
+            PushStr(digits + n, (ulong)(22 - n));
+        }
+
+        /// <summary>
+        /// `Arguments::estimated_capacity` of a `format!`: the literal pieces' total length when there
+        /// are no arguments; 0 when the first piece is empty and the pieces are shorter than 16; twice
+        /// the pieces otherwise.
+        /// </summary>
+        public static ulong EstimatedCapacity(ulong pieces_length, bool has_args, bool first_piece_empty)
+        {
+            if (!has_args)
+            {
+                return pieces_length;
+            }
+            if (first_piece_empty && pieces_length < 16)
+            {
+                return 0;
+            }
+            return pieces_length * 2;
+        }
+
         /// <summary>`s[i]` of a byte.</summary>
         public readonly byte At(ulong i) => vec[i];
 

@@ -58,6 +58,57 @@ namespace alloc.vec_deque
             return v;
         }
 
+        /// <summary>`deque[i]`: the i-th element from the front.</summary>
+        public readonly T* At(ulong i) => buf.Ptr() + (head + i) % buf.Cap();
+
+        /// <summary>`remove(i)`: the i-th element taken out, the order of the others kept (no reallocation).</summary>
+        public T? Remove(ulong i)
+        {
+            if (i >= len)
+            {
+                return null;
+            }
+            ulong cap = buf.Cap();
+            T* p = buf.Ptr();
+            T v = p[(head + i) % cap];
+            for (ulong k = i; k + 1 < len; k++)
+            {
+                p[(head + k) % cap] = p[(head + k + 1) % cap];
+            }
+            len -= 1;
+            return v;
+        }
+
+        /// <summary>`self[i]`: the i-th element from the front.</summary>
+        public readonly ref T this[ulong index] => ref buf.Ptr()[(head + index) % buf.Cap()];
+
+        /// <summary>`pop_back`.</summary>
+        public T? PopBack()
+        {
+            if (len == 0)
+            {
+                return null;
+            }
+            len -= 1;
+            return buf.Ptr()[(head + len) % buf.Cap()];
+        }
+
+        /// <summary>`swap_remove_back(index)`: the element at index, replaced by the last one (None past the end).</summary>
+        public T? SwapRemoveBack(ulong index)
+        {
+            if (len > 0 && index < len - 1)
+            {
+                T t = this[index];
+                this[index] = this[len - 1];
+                this[len - 1] = t;
+            }
+            else if (index >= len)
+            {
+                return null;
+            }
+            return PopBack();
+        }
+
         /// <summary>Drop: frees the buffer.</summary>
         public void Dispose() => buf.Dispose();
     }

@@ -64,4 +64,14 @@ namespace syscall.data
         public long tv_sec;
         public int tv_nsec;
     }
+
+    /// <summary>`StatVfs`: a file system's block size and counts (32 bytes: f_bsize is padded).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct StatVfs
+    {
+        public uint f_bsize;
+        public ulong f_blocks;
+        public ulong f_bfree;
+        public ulong f_bavail;
+    }
 }

@@ -345,6 +345,122 @@ namespace Kernel.context.context
             }
         }
 
+        /// <summary>
+        /// Drop of a Context (the last Arc to it gone, as reap's): its fields in declaration order —
+        /// the waitpid map, pending signals, FX area, kernel stack, the signal backup, the image, heap,
+        /// stacks and TLS, then the shared parts (grants, name, cwd, events, env, files, actions), each
+        /// freed with its last holder.
+        /// </summary>
+        public void Drop()
+        {
+            if (waitpid.Release())
+            {
+                using (var g = waitpid.Value.inner.Lock())
+                {
+                    g.Value.Dispose();
+                }
+                waitpid.Value.condition.Dispose();
+                waitpid.Free();
+            }
+            pending.Dispose();
+            kfx.Dispose();
+            kstack.Dispose();
+            if (ksig.is_some)
+            {
+                ksig.kfx.Dispose();
+                ksig.kstack.Dispose();
+            }
+            for (ulong i = 0; i < image.Len(); i++)
+            {
+                image[i].Drop();
+            }
+            image.Dispose();
+            heap.DropTake();
+            stack.DropTake();
+            sigstack.DropTake();
+            tls.DropTake();
+            if (grants.Release())
+            {
+                using (var g = grants.Value.Lock())
+                {
+                    for (ulong i = 0; i < g.Value.Len(); i++)
+                    {
+                        g.Value[i].Drop();
+                    }
+                    g.Value.Dispose();
+                }
+                grants.Free();
+            }
+            if (name.Release())
+            {
+                name.Value.data.Dispose();
+                name.Free();
+            }
+            if (cwd.Release())
+            {
+                cwd.Value.data.Dispose();
+                cwd.Free();
+            }
+            if (events.Release())
+            {
+                using (var g = events.Value.inner.Lock())
+                {
+                    g.Value.Dispose();
+                }
+                events.Value.condition.Dispose();
+                events.Free();
+            }
+            if (env.Release())
+            {
+                using (var g = env.Value.Lock())
+                {
+                    for (ulong i = 0; i < g.Value.Len(); i++)
+                    {
+                        var e = g.Value.At(i);
+                        e->key.Dispose();
+                        if (e->value.value.Release())
+                        {
+                            e->value.value.Value.data.Dispose();
+                            e->value.value.Free();
+                        }
+                    }
+                    g.Value.Dispose();
+                }
+                env.Free();
+            }
+            if (files.Release())
+            {
+                using (var g = files.Value.Lock())
+                {
+                    for (ulong i = 0; i < g.Value.Len(); i++)
+                    {
+                        FileDescriptor f = g.Value[i];
+                        if (!f.IsNone && f.description.Release())
+                        {
+                            f.description.Free();
+                        }
+                    }
+                    g.Value.Dispose();
+                }
+                files.Free();
+            }
+            if (actions.Release())
+            {
+                actions.Value.data.Dispose();
+                actions.Free();
+            }
+        }
+
+        /// <summary>Drop of an `Arc&lt;RwLock&lt;Context&gt;&gt;`: with the last one, the context and the Arc's block.</summary>
+        public static void DropArc(Arc<RwLock<Context>> context_lock)
+        {
+            if (context_lock.Release())
+            {
+                context_lock.Value.data.Drop();
+                context_lock.Free();
+            }
+        }
+
         /// <summary>`block`: Runnable → Blocked; true if it was runnable.</summary>
         public bool Block()
         {

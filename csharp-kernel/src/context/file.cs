@@ -31,11 +31,21 @@ namespace Kernel.context.file
         public readonly bool IsNone => description.IsNull;
 
         /// <summary>
-        /// `close(self, fd)`: the last descriptor of a description closes the scheme's file.
-        /// (Events are unregistered first: event registration is not ported yet, so none is set.)
+        /// `close(self, fd)`: events on fd are unregistered first; the last descriptor of a description
+        /// closes the scheme's file.
         /// </summary>
         public Result Close(FileHandle fd)
         {
+            if (has_event)
+            {
+                SchemeId scheme_id;
+                using (var d = description.Value.Read())
+                {
+                    scheme_id = d.Value.scheme;
+                }
+                Kernel.context.@event.EventMod.Unregister(fd, scheme_id, event_id);
+            }
+
             if (description.Release())
             {
                 FileDescription file = description.Value.data;

@@ -14,8 +14,9 @@ namespace Kernel.context.@switch
     {
         /// <summary>
         /// `update(context, cpu_id)`: take ownership of an unowned context; unblock a blocked one with
-        /// pending signals; wake a sleeping one whose wake time has come. Port note: restoring from a
-        /// signal (ksig_restore) comes with signals; nothing sets it yet.
+        /// pending signals; wake a sleeping one whose wake time has come. A context back from a signal
+        /// (ksig_restore, set by sigreturn) gets its registers, FX area and kernel stack from before the
+        /// signal back, from another context (never its own stack), and is unblocked.
         /// </summary>
         private static void Update(Context* context, ulong cpu_id)
         {
@@ -27,7 +28,45 @@ namespace Kernel.context.@switch
 
             if (context->ksig_restore && !context->running)
             {
-                Panic.Fail("context::switch: ksig_restore: not ported yet", "src/context/switch.rs", 18);
+                if (!context->ksig.is_some)
+                {
+                    Panic.Fail("context::switch: ksig not set with ksig_restore", "src/context/switch.rs", 19);
+                }
+                OptionKsig ksig = context->ksig;
+                context->ksig = default;
+                context->arch = ksig.arch;
+
+                if (!context->kfx.IsNone)
+                {
+                    if (ksig.kfx.IsNone)
+                    {
+                        Panic.Fail("context::switch: ksig kfx not set with ksig_restore", "src/context/switch.rs", 23);
+                    }
+                    CloneFromSlice(context->kfx, ksig.kfx, 23);
+                    ksig.kfx.Dispose();
+                }
+                else
+                {
+                    Panic.Fail("context::switch: kfx not set with ksig_restore", "src/context/switch.rs", 25);
+                }
+
+                if (!context->kstack.IsNone)
+                {
+                    if (ksig.kstack.IsNone)
+                    {
+                        Panic.Fail("context::switch: ksig kstack not set with ksig_restore", "src/context/switch.rs", 29);
+                    }
+                    CloneFromSlice(context->kstack, ksig.kstack, 29);
+                    ksig.kstack.Dispose();
+                }
+                else
+                {
+                    Panic.Fail("context::switch: kstack not set with ksig_restore", "src/context/switch.rs", 31);
+                }
+
+                context->ksig_restore = false;
+
+                context->Unblock();
             }
 
             if (context->status.Is(Status.Blocked) && !context->pending.IsEmpty())
@@ -43,6 +82,19 @@ namespace Kernel.context.@switch
                     context->wake.is_some = false;
                     context->Unblock();
                 }
+            }
+        }
+
+        /// <summary>`dst.clone_from_slice(src)`: the lengths must agree (libcore's panic otherwise).</summary>
+        private static void CloneFromSlice(alloc.boxed.BoxSlice dst, alloc.boxed.BoxSlice src, uint line)
+        {
+            if (dst.len != src.len)
+            {
+                Panic.Fail("destination and source slices have different lengths", "src/context/switch.rs", line);
+            }
+            for (ulong i = 0; i < dst.len; i++)
+            {
+                dst.ptr[i] = src.ptr[i];
             }
         }
 
@@ -161,8 +213,18 @@ namespace Kernel.context.@switch
 
             if (has_sig)
             {
-                // signal_stack(signal_handler, sig): signals are not ported yet
-                Panic.Fail("context::switch: signal delivery: not ported yet", "src/context/switch.rs", 147);
+                if (to_ptr->ksig.is_some)
+                {
+                    Panic.Fail("assertion failed: (&mut *to_ptr).ksig.is_none()", "src/context/switch.rs", 148);
+                }
+                // (arch.clone(), kfx.clone(), kstack.clone()): the two copies allocated in that order
+                OptionKsig ksig;
+                ksig.is_some = true;
+                ksig.arch = to_ptr->arch;
+                ksig.kfx = to_ptr->kfx.IsNone ? default : alloc.boxed.BoxSlice.From(to_ptr->kfx.ptr, to_ptr->kfx.len);
+                ksig.kstack = to_ptr->kstack.IsNone ? default : alloc.boxed.BoxSlice.From(to_ptr->kstack.ptr, to_ptr->kstack.len);
+                to_ptr->ksig = ksig;
+                to_ptr->arch.SignalStack(Kernel.context.signal.Signal.HandlerAddress, to_sig);
             }
 
             Arch.SwitchTo(&from_ptr->arch, &to_ptr->arch);

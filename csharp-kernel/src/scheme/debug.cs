@@ -34,10 +34,11 @@ namespace Kernel.scheme.debug
             }
         }
 
-        /// <summary>`debug_input(b)`: a byte from the serial port's interrupt. (Event triggering is not ported yet.)</summary>
+        /// <summary>`debug_input(b)`: a byte from the serial port's interrupt; listeners of event 0 get EVENT_READ with the queue's length.</summary>
         public static void DebugInput(byte b)
         {
-            Input()->Send(b);
+            ulong len = Input()->Send(b);
+            Kernel.context.@event.EventMod.Trigger(DEBUG_SCHEME_ID, 0, global::syscall.flag.Flag.EVENT_READ, len);
         }
 
         public static DebugScheme New(SchemeId scheme_id)

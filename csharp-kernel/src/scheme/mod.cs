@@ -73,9 +73,47 @@ namespace Kernel.scheme
         {
             SchemeNamespace ns = NewNs();
             Unwrap(Insert(ns, Name("debug"), SchemeKind.Debug));
+#if MUTATION_SYS_SCHEME_LIST_ORDER
+            Unwrap(Insert(ns, Name("irq"), SchemeKind.Irq)); Unwrap(Insert(ns, Name("initfs"), SchemeKind.InitFs)); // NOT the original: irq registered before initfs, so their ids swap (make mutants)
+#else
             Unwrap(Insert(ns, Name("initfs"), SchemeKind.InitFs));
             Unwrap(Insert(ns, Name("irq"), SchemeKind.Irq));
+#endif
             Unwrap(Insert(ns, Name("pipe"), SchemeKind.Pipe));
+        }
+
+        /// <summary>
+        /// `make_ns(from, names)`: a new namespace (with its own root, event, env, memory, sys and time),
+        /// then each name's scheme of <paramref name="from"/> added under the same name; ENODEV for a
+        /// name <paramref name="from"/> lacks (the new namespace stays, half filled). Quirk kept (MKNS1): a
+        /// name the new namespace has already (one of the six, or a name given twice) fails the assertion.
+        /// </summary>
+        public SchemeNamespaceResult MakeNs(SchemeNamespace from, Slice* names, ulong count)
+        {
+            SchemeNamespace to = NewNs();
+
+            for (ulong i = 0; i < count; i++)
+            {
+                if (!GetName(from, names[i].ptr, names[i].len, out SchemeId id, out _))
+                {
+                    return SchemeNamespaceResult.Err(Error.ENODEV);
+                }
+
+                OrdMap<BoxSlice, SchemeId>* to_names = this.names.Get(to);
+                if (to_names != null)
+                {
+                    if (!to_names->InsertNew(BoxSlice.From(names[i].ptr, names[i].len), id))
+                    {
+                        Panic.Fail("assertion failed: names.insert(name.to_vec().into_boxed_slice(), id).is_none()", "src/scheme/mod.rs", 170);
+                    }
+                }
+                else
+                {
+                    Panic.Fail("scheme namespace not found", "src/scheme/mod.rs", 172);
+                }
+            }
+
+            return SchemeNamespaceResult.Ok(to);
         }
 
         /// <summary>`Box::new(*b"name")` as a `Box&lt;[u8]&gt;` (an empty name allocates nothing).</summary>
@@ -130,7 +168,7 @@ namespace Kernel.scheme
         }
 
         /// <summary>`insert(ns, name, scheme_fn)`: a new id (the next free one), the scheme made for it, and its name.</summary>
-        public SchemeIdResult Insert(SchemeNamespace ns, BoxSlice name, SchemeKind kind)
+        public SchemeIdResult Insert(SchemeNamespace ns, BoxSlice name, SchemeKind kind, Arc<user.UserInner> user_inner = default)
         {
             OrdMap<BoxSlice, SchemeId>* ns_names = names.Get(ns);
             if (ns_names != null && ns_names->ContainsKey(name))
@@ -152,18 +190,18 @@ namespace Kernel.scheme
             SchemeId id = SchemeId.From(next_id);
             next_id += 1;
 
-            SchemeRef scheme = Make(ns, id, kind);
+            SchemeRef scheme = Make(ns, id, kind, user_inner);
 
             if (!map.InsertNew(id, scheme))
             {
-                Panic.Fail("assertion failed: self.map.insert(id, scheme).is_none()", "src/scheme/mod.rs", 222);
+                Panic.Fail("assertion failed: self.map.insert(id, scheme).is_none()", "src/scheme/mod.rs", 232);
             }
             ns_names = names.Get(ns);
             if (ns_names != null)
             {
                 if (!ns_names->InsertNew(name, id))
                 {
-                    Panic.Fail("assertion failed: names.insert(name, id).is_none()", "src/scheme/mod.rs", 224);
+                    Panic.Fail("assertion failed: names.insert(name, id).is_none()", "src/scheme/mod.rs", 234);
                 }
             }
             else
@@ -174,7 +212,7 @@ namespace Kernel.scheme
         }
 
         /// <summary>The `scheme_fn` closures of new_ns/new_root: `Arc::new(Box::new(X::new(..)))`.</summary>
-        private static SchemeRef Make(SchemeNamespace ns, SchemeId id, SchemeKind kind)
+        private static SchemeRef Make(SchemeNamespace ns, SchemeId id, SchemeKind kind, Arc<user.UserInner> user_inner)
         {
             void* data;
             switch (kind)
@@ -189,6 +227,10 @@ namespace Kernel.scheme
                 case SchemeKind.InitFs: data = BoxNew(initfs.InitFsScheme.New()); break;
                 case SchemeKind.Irq: irq.IrqScheme.New(id); data = (void*)1; break; // zero-sized
                 case SchemeKind.Pipe: pipe.PipeScheme.New(id); data = (void*)1; break; // zero-sized
+                case SchemeKind.User: // root.rs's closure: the inner learns its id, the list holds it weakly
+                    user_inner.Value.scheme_id = id;
+                    data = BoxNew(user.UserScheme.New(user_inner.Downgrade()));
+                    break;
                 default: data = null; break;
             }
             SchemeBox b;
@@ -251,6 +293,24 @@ namespace Kernel.scheme
         public readonly void* Data => arc.Value.data;
     }
 
+    /// <summary>A borrowed byte slice (`&amp;[u8]`).</summary>
+    public unsafe struct Slice
+    {
+        public byte* ptr;
+        public ulong len;
+    }
+
+    /// <summary>`Result&lt;SchemeNamespace&gt;`.</summary>
+    public struct SchemeNamespaceResult
+    {
+        public bool is_ok;
+        public SchemeNamespace ok;
+        public int errno;
+
+        public static SchemeNamespaceResult Ok(SchemeNamespace ns) { SchemeNamespaceResult r; r.is_ok = true; r.ok = ns; r.errno = 0; return r; }
+        public static SchemeNamespaceResult Err(int errno) { SchemeNamespaceResult r; r.is_ok = false; r.ok = default; r.errno = errno; return r; }
+    }
+
     /// <summary>`Result&lt;SchemeId&gt;`.</summary>
     public struct SchemeIdResult
     {
@@ -265,8 +325,7 @@ namespace Kernel.scheme
     /// <summary>
     /// The `Scheme` trait (syscall crate, scheme.rs) dispatched on a scheme's kind: each operation goes
     /// to the scheme's own method, or is the trait's default (open, chmod, rmdir, unlink: ENOENT;
-    /// the file operations: EBADF) where the scheme has none or its methods are not ported yet
-    /// (root, event, env, memory, sys, time, irq: constructed only, for now).
+    /// the file operations: EBADF) where the scheme has none.
     /// </summary>
     public static unsafe class Dispatch
     {
@@ -274,6 +333,10 @@ namespace Kernel.scheme
         private static initfs.InitFsScheme* InitFs(SchemeRef s) => (initfs.InitFsScheme*)s.Data;
         private static env.EnvScheme* Env(SchemeRef s) => (env.EnvScheme*)s.Data;
         private static sys.SysScheme* Sys(SchemeRef s) => (sys.SysScheme*)s.Data;
+        private static root.RootScheme* Root(SchemeRef s) => (root.RootScheme*)s.Data;
+        private static @event.EventScheme* Event(SchemeRef s) => (@event.EventScheme*)s.Data;
+        private static time.TimeScheme* Time(SchemeRef s) => (time.TimeScheme*)s.Data;
+        private static user.UserScheme* User(SchemeRef s) => (user.UserScheme*)s.Data;
 
         public static Result Open(SchemeRef s, byte* path, ulong path_len, ulong flags, uint uid, uint gid)
         {
@@ -283,6 +346,40 @@ namespace Kernel.scheme
                 case SchemeKind.InitFs: return InitFs(s)->Open(path, path_len, flags, uid, gid);
                 case SchemeKind.Env: return Env(s)->Open(path, path_len, flags);
                 case SchemeKind.Sys: return Sys(s)->Open(path, path_len);
+                case SchemeKind.Root: return Root(s)->Open(path, path_len, flags, uid);
+                case SchemeKind.Event: return Event(s)->Open(path, path_len, flags, uid, gid);
+                case SchemeKind.Time: return Time(s)->Open(path, path_len);
+                case SchemeKind.Irq: return irq.IrqScheme.Open(path, path_len, uid);
+                case SchemeKind.Memory: return memory.MemoryScheme.Open();
+                case SchemeKind.User: return User(s)->Open(path, path_len, flags);
+                default: return Result.Err(Error.ENOENT);
+            }
+        }
+
+        public static Result Chmod(SchemeRef s, byte* path, ulong path_len, ushort mode, uint uid, uint gid)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.User: return User(s)->Chmod(path, path_len, mode);
+                default: return Result.Err(Error.ENOENT);
+            }
+        }
+
+        public static Result Rmdir(SchemeRef s, byte* path, ulong path_len, uint uid, uint gid)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.User: return User(s)->Rmdir(path, path_len);
+                default: return Result.Err(Error.ENOENT);
+            }
+        }
+
+        public static Result Unlink(SchemeRef s, byte* path, ulong path_len, uint uid, uint gid)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Env: return Env(s)->Unlink(path, path_len);
+                case SchemeKind.User: return User(s)->Unlink(path, path_len);
                 default: return Result.Err(Error.ENOENT);
             }
         }
@@ -296,6 +393,11 @@ namespace Kernel.scheme
                 case SchemeKind.Pipe: return pipe.PipeScheme.Dup(id, len);
                 case SchemeKind.Env: return Env(s)->Dup(id, len);
                 case SchemeKind.Sys: return Sys(s)->Dup(id, len);
+                case SchemeKind.Root: return Root(s)->Dup(id, len);
+                case SchemeKind.Event: return Event(s)->Dup(id, len);
+                case SchemeKind.Time: return Time(s)->Dup(id, len);
+                case SchemeKind.Irq: return irq.IrqScheme.Dup(id, len);
+                case SchemeKind.User: return User(s)->Dup(id, buf, len);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -309,6 +411,11 @@ namespace Kernel.scheme
                 case SchemeKind.Pipe: return pipe.PipeScheme.Read(id, buf, len);
                 case SchemeKind.Env: return Env(s)->Read(id, buf, len);
                 case SchemeKind.Sys: return Sys(s)->Read(id, buf, len);
+                case SchemeKind.Root: return Root(s)->Read(id, buf, len);
+                case SchemeKind.Event: return Event(s)->Read(id, buf, len);
+                case SchemeKind.Time: return Time(s)->Read(id, buf, len);
+                case SchemeKind.Irq: return irq.IrqScheme.Read(id, buf, len);
+                case SchemeKind.User: return User(s)->Read(id, buf, len);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -320,6 +427,10 @@ namespace Kernel.scheme
                 case SchemeKind.Debug: return Debug(s)->Write(id, buf, len);
                 case SchemeKind.Pipe: return pipe.PipeScheme.Write(id, buf, len);
                 case SchemeKind.Env: return Env(s)->Write(id, buf, len);
+                case SchemeKind.Root: return Root(s)->Write(id, buf, len);
+                case SchemeKind.Time: return Time(s)->Write(id, buf, len);
+                case SchemeKind.Irq: return irq.IrqScheme.Write(id, buf, len);
+                case SchemeKind.User: return User(s)->Write(id, buf, len);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -332,6 +443,25 @@ namespace Kernel.scheme
                 case SchemeKind.Pipe: return Result.Err(Error.ESPIPE);
                 case SchemeKind.Env: return Env(s)->Seek(id, pos, whence);
                 case SchemeKind.Sys: return Sys(s)->Seek(id, pos, whence);
+                case SchemeKind.User: return User(s)->Seek(id, pos, whence);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fchmod(SchemeRef s, ulong id, ushort mode)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.User: return User(s)->Fchmod(id, mode);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fchown(SchemeRef s, ulong id, uint uid, uint gid)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.User: return User(s)->Fchown(id, uid, gid);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -344,6 +474,11 @@ namespace Kernel.scheme
                 case SchemeKind.InitFs: return InitFs(s)->Fcntl(id, cmd, arg);
                 case SchemeKind.Pipe: return pipe.PipeScheme.Fcntl(id, cmd, arg);
                 case SchemeKind.Env: return Env(s)->Fcntl(id);
+                case SchemeKind.Event: return Event(s)->Fcntl(id);
+                case SchemeKind.Time: return Result.Ok(0);
+                case SchemeKind.Irq: return Result.Ok(0);
+                case SchemeKind.Memory: return memory.MemoryScheme.Fcntl();
+                case SchemeKind.User: return User(s)->Fcntl(id, cmd, arg);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -354,6 +489,19 @@ namespace Kernel.scheme
             {
                 case SchemeKind.Debug: return Debug(s)->Fevent(id, flags);
                 case SchemeKind.Pipe: return pipe.PipeScheme.Fevent(id, flags);
+                case SchemeKind.Root: return Root(s)->Fevent(id, flags);
+                case SchemeKind.Time: return Time(s)->Fevent(id);
+                case SchemeKind.Irq: return irq.IrqScheme.Fevent(id);
+                case SchemeKind.User: return User(s)->Fevent(id, flags);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fmap(SchemeRef s, ulong id, ulong offset, ulong size)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.User: return User(s)->Fmap(id, offset, size);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -367,6 +515,21 @@ namespace Kernel.scheme
                 case SchemeKind.Pipe: return pipe.PipeScheme.Fpath(id, buf, len);
                 case SchemeKind.Env: return Env(s)->Fpath(id, buf, len);
                 case SchemeKind.Sys: return Sys(s)->Fpath(id, buf, len);
+                case SchemeKind.Root: return Root(s)->Fpath(id, buf, len);
+                case SchemeKind.Event: return @event.EventScheme.Fpath(buf, len);
+                case SchemeKind.Time: return Time(s)->Fpath(id, buf, len);
+                case SchemeKind.Irq: return irq.IrqScheme.Fpath(id, buf, len);
+                case SchemeKind.Memory: return memory.MemoryScheme.Fpath(buf, len);
+                case SchemeKind.User: return User(s)->Fpath(id, buf, len);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Frename(SchemeRef s, ulong id, byte* path, ulong path_len, uint uid, uint gid)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.User: return User(s)->Frename(id, path, path_len);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -379,6 +542,18 @@ namespace Kernel.scheme
                 case SchemeKind.Pipe: return pipe.PipeScheme.Fstat(id, stat);
                 case SchemeKind.Env: return Env(s)->Fstat(id, stat);
                 case SchemeKind.Sys: return Sys(s)->Fstat(id, stat);
+                case SchemeKind.Root: return Root(s)->Fstat(id, stat);
+                case SchemeKind.User: return User(s)->Fstat(id, stat);
+                default: return Result.Err(Error.EBADF);
+            }
+        }
+
+        public static Result Fstatvfs(SchemeRef s, ulong id, StatVfs* stat)
+        {
+            switch (s.Kind)
+            {
+                case SchemeKind.Memory: return memory.MemoryScheme.Fstatvfs(stat);
+                case SchemeKind.User: return User(s)->Fstatvfs(id, stat);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -392,16 +567,12 @@ namespace Kernel.scheme
                 case SchemeKind.Pipe: return Result.Ok(0);
                 case SchemeKind.Env: return Env(s)->Fsync(id);
                 case SchemeKind.Sys: return Result.Ok(0);
+                case SchemeKind.Root: return Root(s)->Fsync(id);
+                case SchemeKind.Event: return Event(s)->Fsync(id);
+                case SchemeKind.Time: return Time(s)->Fsync(id);
+                case SchemeKind.Irq: return Result.Ok(0);
+                case SchemeKind.User: return User(s)->Fsync(id);
                 default: return Result.Err(Error.EBADF);
-            }
-        }
-
-        public static Result Unlink(SchemeRef s, byte* path, ulong path_len, uint uid, uint gid)
-        {
-            switch (s.Kind)
-            {
-                case SchemeKind.Env: return Env(s)->Unlink(path, path_len);
-                default: return Result.Err(Error.ENOENT);
             }
         }
 
@@ -410,15 +581,16 @@ namespace Kernel.scheme
             switch (s.Kind)
             {
                 case SchemeKind.Env: return Env(s)->Ftruncate(id, len);
+                case SchemeKind.User: return User(s)->Ftruncate(id, len);
                 default: return Result.Err(Error.EBADF);
             }
         }
 
-        /// <summary>`frename(id, path, uid, gid)`: no kernel scheme has its own (the trait's default, EBADF).</summary>
-        public static Result Frename(SchemeRef s, ulong id, byte* path, ulong path_len, uint uid, uint gid)
+        public static Result Futimens(SchemeRef s, ulong id, TimeSpec* times, ulong count)
         {
             switch (s.Kind)
             {
+                case SchemeKind.User: return User(s)->Futimens(id, times, count);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -432,6 +604,12 @@ namespace Kernel.scheme
                 case SchemeKind.Pipe: return pipe.PipeScheme.Close(id);
                 case SchemeKind.Env: return Env(s)->Close(id);
                 case SchemeKind.Sys: return Sys(s)->Close(id);
+                case SchemeKind.Root: return Root(s)->Close(id);
+                case SchemeKind.Event: return Event(s)->Close(id);
+                case SchemeKind.Time: return Time(s)->Close(id);
+                case SchemeKind.Irq: return Result.Ok(0);
+                case SchemeKind.Memory: return memory.MemoryScheme.Close();
+                case SchemeKind.User: return User(s)->Close(id);
                 default: return Result.Err(Error.EBADF);
             }
         }
@@ -443,39 +621,68 @@ namespace Kernel.scheme
             switch (packet->a)
             {
                 case Number.SYS_OPEN: r = Open(s, (byte*)packet->b, packet->c, packet->d, packet->uid, packet->gid); break;
+                case Number.SYS_CHMOD: r = Chmod(s, (byte*)packet->b, packet->c, (ushort)packet->d, packet->uid, packet->gid); break;
+                case Number.SYS_RMDIR: r = Rmdir(s, (byte*)packet->b, packet->c, packet->uid, packet->gid); break;
                 case Number.SYS_UNLINK: r = Unlink(s, (byte*)packet->b, packet->c, packet->uid, packet->gid); break;
-                case Number.SYS_CHMOD:
-                case Number.SYS_RMDIR:
-                    r = Result.Err(Error.ENOENT);
-                    break;
-                case Number.SYS_FTRUNCATE: r = Ftruncate(s, packet->b, packet->c); break;
                 case Number.SYS_DUP: r = Dup(s, packet->b, (byte*)packet->c, packet->d); break;
                 case Number.SYS_READ: r = Read(s, packet->b, (byte*)packet->c, packet->d); break;
                 case Number.SYS_WRITE: r = Write(s, packet->b, (byte*)packet->c, packet->d); break;
                 case Number.SYS_LSEEK: r = Seek(s, packet->b, packet->c, packet->d); break;
+                case Number.SYS_FCHMOD: r = Fchmod(s, packet->b, (ushort)packet->c); break;
+                case Number.SYS_FCHOWN: r = Fchown(s, packet->b, (uint)packet->c, (uint)packet->d); break;
                 case Number.SYS_FCNTL: r = Fcntl(s, packet->b, packet->c, packet->d); break;
                 case Number.SYS_FEVENT: r = Fevent(s, packet->b, packet->c); break;
+                case Number.SYS_FMAP: r = Fmap(s, packet->b, packet->c, packet->d); break;
                 case Number.SYS_FPATH: r = Fpath(s, packet->b, (byte*)packet->c, packet->d); break;
+                case Number.SYS_FRENAME: r = Frename(s, packet->b, (byte*)packet->c, packet->d, packet->uid, packet->gid); break;
                 case Number.SYS_FSTAT:
                     r = packet->d >= (ulong)sizeof(Stat) ? Fstat(s, packet->b, (Stat*)packet->c) : Result.Err(Error.EFAULT);
                     break;
-                case Number.SYS_FSYNC: r = Fsync(s, packet->b); break;
-                case Number.SYS_CLOSE: r = Close(s, packet->b); break;
                 case Number.SYS_FSTATVFS:
-                    r = packet->d >= 32 ? Result.Err(Error.EBADF) : Result.Err(Error.EFAULT);
+                    r = packet->d >= (ulong)sizeof(StatVfs) ? Fstatvfs(s, packet->b, (StatVfs*)packet->c) : Result.Err(Error.EFAULT);
                     break;
+                case Number.SYS_FSYNC: r = Fsync(s, packet->b); break;
+                case Number.SYS_FTRUNCATE: r = Ftruncate(s, packet->b, packet->c); break;
                 case Number.SYS_FUTIMENS:
-                    r = packet->d >= (ulong)sizeof(TimeSpec) ? Result.Err(Error.EBADF) : Result.Err(Error.EFAULT);
+                    r = packet->d >= (ulong)sizeof(TimeSpec)
+                        ? Futimens(s, packet->b, (TimeSpec*)packet->c, packet->d / (ulong)sizeof(TimeSpec))
+                        : Result.Err(Error.EFAULT);
                     break;
-                case Number.SYS_FCHMOD:
-                case Number.SYS_FCHOWN:
-                case Number.SYS_FMAP:
-                case Number.SYS_FRENAME:
-                    r = Result.Err(Error.EBADF);
-                    break;
+                case Number.SYS_CLOSE: r = Close(s, packet->b); break;
                 default: r = Result.Err(Error.ENOSYS); break;
             }
             packet->a = Error.Mux(r);
+        }
+    }
+
+    /// <summary>The schemes' `fpath` loop: `while i &lt; buf.len() &amp;&amp; i &lt; scheme_path.len() { buf[i] = scheme_path[i]; i += 1 }`.</summary>
+    public static unsafe class SchemePath
+    {
+        public static ulong Copy(byte* buf, ulong len, string scheme_path) => Append(buf, len, 0, scheme_path);
+
+        /// <summary>The same loop continued from i (a second part after the scheme's name).</summary>
+        public static ulong Append(byte* buf, ulong len, ulong i, string part)
+        {
+            int j = 0;
+            while (i < len && j < part.Length)
+            {
+                buf[i] = (byte)part[j];
+                i += 1;
+                j += 1;
+            }
+            return i;
+        }
+
+        public static ulong AppendBytes(byte* buf, ulong len, ulong i, byte* part, ulong part_len)
+        {
+            ulong j = 0;
+            while (i < len && j < part_len)
+            {
+                buf[i] = part[j];
+                i += 1;
+                j += 1;
+            }
+            return i;
         }
     }
 }

@@ -149,7 +149,7 @@ namespace Kernel.scheme.pipe
 
         /// <summary>
         /// `write`: every byte queued and the readers woken, while the read side lives; EPIPE once it is
-        /// gone. Port note: the EVENT_READ trigger (context::event) comes with event: (not ported yet).
+        /// gone; the read side's event (EVENT_READ, the queue's length) triggered.
         /// </summary>
         public Result Write(byte* buf, ulong len)
         {
@@ -161,18 +161,21 @@ namespace Kernel.scheme.pipe
             {
                 return Result.Err(Error.EPIPE);
             }
+            ulong queued;
             using (var g = vec_lock.Value.inner.Lock())
             {
                 for (ulong i = 0; i < len; i++)
                 {
                     g.Value.PushBack(buf[i]);
                 }
+                queued = g.Value.Len();
             }
             if (vec_lock.Release())
             {
                 vec_lock.Value.inner.data.Dispose();
                 vec_lock.Free();
             }
+            Kernel.context.@event.EventMod.Trigger(scheme_id, event_id, global::syscall.flag.Flag.EVENT_READ, queued);
             condition.Value.Notify();
             return Result.Ok(len);
         }
@@ -185,6 +188,7 @@ namespace Kernel.scheme.pipe
                 vec.Release();
                 vec.ptr = null;
             }
+            Kernel.context.@event.EventMod.Trigger(scheme_id, event_id, global::syscall.flag.Flag.EVENT_READ, 0);
             condition.Value.Notify();
             if (condition.Release())
             {

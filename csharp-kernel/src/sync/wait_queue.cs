@@ -31,15 +31,35 @@ namespace Kernel.sync.wait_queue
             }
         }
 
+        /// <summary>`receive()`: the first element, waiting on the condition (the context blocks) until one is sent.</summary>
+        public T Receive()
+        {
+            while (true)
+            {
+                using (var g = inner.Lock())
+                {
+                    T? v = g.Value.PopFront();
+                    if (v.HasValue)
+                    {
+                        return v.GetValueOrDefault();
+                    }
+                }
+                condition.Wait();
+            }
+        }
+
         /// <summary>
-        /// `receive_into(buf, block)`: with block, the first element is waited for (a context
-        /// blocks on the condition until one is sent); then as many as are queued, up to buf's length.
-        /// Port note: no sender exists before userspace runs, so a blocking receive on an empty
-        /// queue returns nothing yet (the wait needs the scheduler's blocking, not ported).
+        /// `receive_into(buf, block)`: with block, the first element is waited for (`receive`: the
+        /// context blocks on the condition until one is sent); then as many as are queued, up to buf's length.
         /// </summary>
         public unsafe ulong ReceiveInto(T* buf, ulong buf_len, bool block)
         {
             ulong i = 0;
+            if (i < buf_len && block)
+            {
+                buf[i] = Receive();
+                i += 1;
+            }
             using (var g = inner.Lock())
             {
                 while (i < buf_len)
@@ -59,11 +79,14 @@ namespace Kernel.sync.wait_queue
         /// <summary>`send(value)`: queue it and wake the waiters; the queue's new length.</summary>
         public ulong Send(T value)
         {
+            ulong len;
             using (var g = inner.Lock())
             {
                 g.Value.PushBack(value);
-                return g.Value.Len();
+                len = g.Value.Len();
             }
+            condition.Notify();
+            return len;
         }
     }
 }

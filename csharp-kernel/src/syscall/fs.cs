@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using alloc.arc;
 using alloc.vec;
+using core.fmt;
 using Kernel.common;
 using Kernel.context;
 using Kernel.context.file;
@@ -578,9 +579,113 @@ namespace Kernel.syscall
         }
 
         /// <summary>
-        /// `frename(fd, path)`: EBADF for no such descriptor; the path canonicalized and its scheme (before
-        /// the first ':') found in the effective namespace (ENODEV); a file of another scheme is EXDEV,
-        /// else the scheme's frename of the rest (the default of every kernel scheme: EBADF).
+        /// `fevent(fd, flags)`: events already on for fd are first unregistered (with a line saying
+        /// so); the scheme's fevent gives the event id, which the descriptor keeps and the registry
+        /// gets for (scheme, event id) through fd.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static Result Fevent(FileHandle fd, ulong flags)
+        {
+            FileDescriptor file;
+            using (var contexts = ContextMod.Contexts())
+            {
+                var context_lock = contexts.Value.Current();
+                if (context_lock == null)
+                {
+                    return Result.Err(Error.ESRCH);
+                }
+                using (var context = context_lock->Value.Read())
+                {
+                    using (var files = context.Value.files.Value.Lock())
+                    {
+                        if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
+                        {
+                            return Result.Err(Error.EBADF);
+                        }
+                        ref FileDescriptor f = ref files.Value[fd.Into()];
+                        using (var description = f.description.Value.Read())
+                        {
+                            if (f.has_event)
+                            {
+                                ulong event_id = f.event_id;
+                                f.has_event = false;
+                                f.event_id = 0;
+                                using (var w = Kernel.arch.x86_64.debug.Writer.New())
+                                {
+                                    fd.Debug(w);
+                                    w.Str(": ");
+                                    description.Value.scheme.Debug(w);
+                                    w.Str(":");
+                                    w.Dec(description.Value.number);
+                                    w.Str(": events already registered: ");
+                                    w.Dec(event_id);
+                                    w.Str("\n");
+                                }
+                                Kernel.context.@event.EventMod.Unregister(fd, description.Value.scheme, event_id);
+                            }
+                        }
+                        file = f;
+                        file.description = f.description.Clone();
+                    }
+                }
+            }
+
+            FileDescription desc;
+            using (var d = file.description.Value.Read())
+            {
+                desc = d.Value;
+            }
+
+            SchemeRef scheme;
+            using (var schemes = SchemeList.Schemes())
+            {
+                SchemeRef* found = schemes.Value.Get(desc.scheme);
+                if (found == null)
+                {
+                    DropDescriptor(file);
+                    return Result.Err(Error.EBADF);
+                }
+                scheme = *found;
+                scheme.arc.Clone();
+            }
+            Result event_id_r = Dispatch.Fevent(scheme, desc.number, flags);
+            DropScheme(scheme);
+            if (!event_id_r.is_ok)
+            {
+                DropDescriptor(file);
+                return event_id_r;
+            }
+            using (var contexts = ContextMod.Contexts())
+            {
+                var context_lock = contexts.Value.Current();
+                if (context_lock == null)
+                {
+                    DropDescriptor(file);
+                    return Result.Err(Error.ESRCH);
+                }
+                using (var context = context_lock->Value.Read())
+                {
+                    using (var files = context.Value.files.Value.Lock())
+                    {
+                        if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
+                        {
+                            DropDescriptor(file);
+                            return Result.Err(Error.EBADF);
+                        }
+                        ref FileDescriptor f = ref files.Value[fd.Into()];
+                        f.has_event = true;
+                        f.event_id = event_id_r.ok;
+                    }
+                }
+            }
+            Kernel.context.@event.EventMod.Register(fd, desc.scheme, event_id_r.ok);
+            DropDescriptor(file);
+            return Result.Ok(0);
+        }
+
+        /// <summary>
+        /// `frename(fd, path)`: the path canonicalized and split at its first ':'; the scheme it names
+        /// (ENODEV if none) must be fd's own (EXDEV otherwise), which renames fd's file to the rest.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static Result Frename(FileHandle fd, byte* path, ulong path_len)
@@ -600,7 +705,7 @@ namespace Kernel.syscall
                     {
                         return Result.Err(Error.EBADF);
                     }
-                    file = f.Value;
+                    file = f.GetValueOrDefault();
                 }
             }
 
@@ -612,7 +717,7 @@ namespace Kernel.syscall
                 var context_lock = contexts.Value.Current();
                 if (context_lock == null)
                 {
-                    file.description.Release();
+                    DropDescriptor(file);
                     return Result.Err(Error.ESRCH);
                 }
                 using (var context = context_lock->Value.Read())
@@ -638,7 +743,7 @@ namespace Kernel.syscall
                 if (!schemes.Value.GetName(scheme_ns, p, name_len, out scheme_id, out scheme))
                 {
                     path_canon.Dispose();
-                    file.description.Release();
+                    DropDescriptor(file);
                     return Result.Err(Error.ENODEV);
                 }
                 scheme.arc.Clone();
@@ -658,9 +763,13 @@ namespace Kernel.syscall
             }
             DropScheme(scheme);
             path_canon.Dispose();
-            file.description.Release();
+            DropDescriptor(file);
             return r;
         }
+
+        /// <summary>`funmap(virtual_address)`: 0 for address 0; the current context's grant holding the address unmapped (EFAULT if none). No root check.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static Result Funmap(ulong virtual_address) => Driver.UnmapGrant(virtual_address);
 
         /// <summary>
         /// `unlink(path)`: the path canonicalized; the scheme named before its first ':' (ENODEV if none
@@ -712,7 +821,8 @@ namespace Kernel.syscall
             byte* reference = colon < 0 ? p : p + colon + 1;
             ulong reference_len = colon < 0 ? 0 : len - (ulong)colon - 1;
             Result r = which == 0 ? Dispatch.Unlink(scheme, reference, reference_len, uid, gid)
-                : Result.Err(Error.ENOENT); // chmod and rmdir: no kernel scheme has them (the trait's default)
+                : which == 1 ? Dispatch.Chmod(scheme, reference, reference_len, mode, uid, gid)
+                : Dispatch.Rmdir(scheme, reference, reference_len, uid, gid);
             DropScheme(scheme);
             path_canon.Dispose();
             return r;

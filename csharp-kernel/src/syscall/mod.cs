@@ -66,13 +66,13 @@ namespace Kernel.syscall
                             return s.ok ? Fh(Fs.Dup2(fd, FileHandle.From(c), s.ptr, s.len)) : Result.Err(s.err);
                         }
                     case Number.SYS_FCNTL: return Fs.Fcntl(fd, c, d);
-                    case Number.SYS_FEVENT: return NotPorted("fevent");
+                    case Number.SYS_FEVENT: return Fs.Fevent(fd, c);
                     case Number.SYS_FRENAME:
                         {
                             var s = Validate.ValidateSlice((byte*)c, d);
                             return s.ok ? Fs.Frename(fd, s.ptr, s.len) : Result.Err(s.err);
                         }
-                    case Number.SYS_FUNMAP: return NotPorted("funmap");
+                    case Number.SYS_FUNMAP: return Fs.Funmap(b);
                     default: return Fs.FileOp(a, fd, c, d);
                 }
             }
@@ -104,16 +104,20 @@ namespace Kernel.syscall
                         var t = Validate.ValidateSliceMut((TimeSpec*)c, 1);
                         return t.ok ? TimeCalls.ClockGettime(b, t.ptr) : Result.Err(t.err);
                     }
-                case Number.SYS_FUTEX: return NotPorted("futex");
+                case Number.SYS_FUTEX:
+                    {
+                        var uaddr = Validate.ValidateSliceMut((int*)b, 1);
+                        return uaddr.ok ? Kernel.syscall.futex.Futex.Call(uaddr.ptr, c, (int)d, e, (int*)f) : Result.Err(uaddr.err);
+                    }
                 case Number.SYS_BRK: return Process.Brk(b);
                 case Number.SYS_GETPID: return Cid(Process.Getpid());
                 case Number.SYS_GETPGID: return Cid(Process.Getpgid(ContextId.From(b)));
                 case Number.SYS_GETPPID: return Cid(Process.Getppid());
-                case Number.SYS_CLONE: return NotPorted("clone");
+                case Number.SYS_CLONE: return Cid(Process.Clone(b, bp));
                 case Number.SYS_EXIT:
                     Process.Exit((b & 0xFF) << 8);
                     return Result.Ok(0);
-                case Number.SYS_KILL: return NotPorted("kill");
+                case Number.SYS_KILL: return Process.Kill(ContextId.From(b), c);
                 case Number.SYS_WAITPID:
                     {
                         ulong* status = null;
@@ -149,23 +153,44 @@ namespace Kernel.syscall
                 case Number.SYS_GETGID: return Privilege.Getgid();
                 case Number.SYS_GETNS: return Privilege.Getns();
                 case Number.SYS_GETUID: return Privilege.Getuid();
-                case Number.SYS_MKNS: return NotPorted("mkns");
+                case Number.SYS_MKNS:
+                    {
+                        var s = Validate.ValidateSlice((Kernel.scheme.Slice*)b, c);
+                        return s.ok ? Privilege.Mkns(s.ptr, s.len) : Result.Err(s.err);
+                    }
                 case Number.SYS_SETPGID: return Process.Setpgid(ContextId.From(b), ContextId.From(c));
                 case Number.SYS_SETREUID: return Privilege.Setreuid((uint)b, (uint)c);
                 case Number.SYS_SETRENS: return Privilege.Setrens(SchemeNamespace.From(b), SchemeNamespace.From(c));
                 case Number.SYS_SETREGID: return Privilege.Setregid((uint)b, (uint)c);
-                case Number.SYS_SIGACTION: return NotPorted("sigaction");
-                case Number.SYS_SIGRETURN: return NotPorted("sigreturn");
+                case Number.SYS_SIGACTION:
+                    {
+                        SigAction* act = null;
+                        if (c != 0)
+                        {
+                            var a_ = Validate.ValidateSlice((SigAction*)c, 1);
+                            if (!a_.ok) return Result.Err(a_.err);
+                            act = a_.ptr;
+                        }
+                        SigAction* oldact = null;
+                        if (d != 0)
+                        {
+                            var o_ = Validate.ValidateSliceMut((SigAction*)d, 1);
+                            if (!o_.ok) return Result.Err(o_.err);
+                            oldact = o_.ptr;
+                        }
+                        return Process.Sigaction(b, act, oldact, e);
+                    }
+                case Number.SYS_SIGRETURN: return Process.Sigreturn();
                 case Number.SYS_PIPE2:
                     {
                         var s = Validate.ValidateSliceMut((ulong*)b, 2);
                         return s.ok ? Fs.Pipe2(s.ptr, s.len, c) : Result.Err(s.err);
                     }
-                case Number.SYS_PHYSALLOC: return NotPorted("physalloc");
-                case Number.SYS_PHYSFREE: return NotPorted("physfree");
-                case Number.SYS_PHYSMAP: return NotPorted("physmap");
-                case Number.SYS_PHYSUNMAP: return NotPorted("physunmap");
-                case Number.SYS_VIRTTOPHYS: return NotPorted("virttophys");
+                case Number.SYS_PHYSALLOC: return Driver.Physalloc(b);
+                case Number.SYS_PHYSFREE: return Driver.Physfree(b, c);
+                case Number.SYS_PHYSMAP: return Driver.Physmap(b, c, d);
+                case Number.SYS_PHYSUNMAP: return Driver.Physunmap(b);
+                case Number.SYS_VIRTTOPHYS: return Driver.Virttophys(b);
                 default: return Result.Err(Error.ENOSYS);
             }
         }

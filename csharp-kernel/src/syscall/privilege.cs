@@ -9,10 +9,67 @@ namespace Kernel.syscall
     /// <summary>
     /// syscall/privilege.rs: user, group and namespace ids. Quirk kept (PRIV1): the root check comes
     /// before the "-1 leaves it unchanged" check, so for root -1 is a value like any other.
-    /// (mkns, which takes user slices, comes with the system call entry.)
     /// </summary>
     public static unsafe class Privilege
     {
+
+        /// <summary>
+        /// `mkns(name_ptrs)`: each [address, length] validated as a user slice (EFAULT first, collected
+        /// in a Vec grown by push); then, for euid 0 only (EACCES otherwise), a new namespace made from
+        /// the caller's effective one with those names (SchemeList::make_ns): its number.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static Result Mkns(Kernel.scheme.Slice* name_ptrs, ulong count)
+        {
+            alloc.vec.Vec<Kernel.scheme.Slice> names = alloc.vec.Vec<Kernel.scheme.Slice>.New();
+            for (ulong i = 0; i < count; i++)
+            {
+                var v = Kernel.syscall.validate.Validate.ValidateSlice(name_ptrs[i].ptr, name_ptrs[i].len);
+                if (!v.ok)
+                {
+                    names.Dispose();
+                    return Result.Err(v.err);
+                }
+                Kernel.scheme.Slice name;
+                name.ptr = v.ptr;
+                name.len = v.len;
+                names.Push(name);
+            }
+
+            uint uid;
+            SchemeNamespace from;
+            using (var contexts = ContextMod.Contexts())
+            {
+                var context_lock = contexts.Value.Current();
+                if (context_lock == null)
+                {
+                    names.Dispose();
+                    return Result.Err(Error.ESRCH);
+                }
+                using (var context = context_lock->Value.Read())
+                {
+                    uid = context.Value.euid;
+                    from = context.Value.ens;
+                }
+            }
+
+            Result result;
+            if (uid == 0)
+            {
+                Kernel.scheme.SchemeNamespaceResult to;
+                using (var schemes = Kernel.scheme.SchemeList.SchemesMut())
+                {
+                    to = schemes.Value.MakeNs(from, names.AsPtr(), names.Len());
+                }
+                result = to.is_ok ? Result.Ok(to.ok.Into()) : Result.Err(to.errno);
+            }
+            else
+            {
+                result = Result.Err(Error.EACCES);
+            }
+            names.Dispose();
+            return result;
+        }
 
         private static Result Read(int which)
         {

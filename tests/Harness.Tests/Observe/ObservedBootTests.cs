@@ -102,7 +102,7 @@ public class ObservedBootTests
         Assert.True(result.Error!.Contains("last checkpoint: memory_done", StringComparison.Ordinal), result.Error);
         Assert.Contains("serial tail:", result.Error);
         Assert.Contains("MemoryArea", result.Error);
-        // QemuRunner reads a SIGKILLed QEMU's status 137 as isa-debug-exit 0x44: the map's clean_exit (0x10) keeps it from passing.
+        // QemuRunner reads a SIGKILLed QEMU's status 137 as isa-debug-exit 0x44: the map's clean_exit (0x0) keeps it from passing.
         Assert.Contains(result.How, new[] { "qemu-died", EndHow.ConnectionLost, "observer-error", EndHow.QemuExit });
         var trace = TraceReader.Read(result.TracePath);
         Assert.False(trace.IsComplete);

@@ -129,6 +129,16 @@ namespace Kernel.Hal
 
         public static ulong EntryAddress() => ENTRY;
 
+        /// <summary>A recognisable stand-in for asm/context.asm's signal handler wrapper.</summary>
+        public const ulong SIGNAL_WRAPPER = 0x516A1;
+
+        public static ulong SignalHandlerWrapperAddress() => SIGNAL_WRAPPER;
+
+        /// <summary>A recognisable stand-in for asm/interrupt.asm's clone_ret.</summary>
+        public const ulong CLONE_RET = 0xC10E;
+
+        public static ulong CloneRetAddress() => CLONE_RET;
+
         public static void EnableAndHalt() => Cpu.Halt();
 
         public static void EnableAndNop() { }

@@ -190,7 +190,7 @@ public unsafe class ExitWaitpidTests : IDisposable
         Assert.Contains("internal error: entered unreachable code", e.Serial);
     }
 
-    [Fact(Skip = "order-dependent in the merged suite (passes alone: `--filter ExitWaitpidTests|DispatcherTests`): kernel state another test class leaves behind is not all cleared by KernelState.Reset; to be fixed there")]
+    [Fact]
     public void A_childs_exit_status_reaches_its_parents_waitpid_which_reaps_it()
     {
         ref Ctx parent = ref Make(0, running: false);
@@ -212,7 +212,7 @@ public unsafe class ExitWaitpidTests : IDisposable
         Assert.True(contexts.Value.Get(ContextId.From(2)) == null);
     }
 
-    [Fact(Skip = "hangs when run after the other kernel-state test classes (passes alone: `--filter ExitWaitpidTests`): a blocking waitpid waits for a pid another class's state left elsewhere; to be fixed in KernelState.Reset")]
+    [Fact]
     public void Waitpid_for_any_child_takes_the_smallest_pid_sent()
     {
         Make(0, running: false);

@@ -39,6 +39,18 @@ namespace Kernel.context.arch
 
         public void SetStack(ulong address) { rsp = address; }
 
+        /// <summary>
+        /// `signal_stack(handler, sig)`: the context's next `ret` (the end of its switch_to) goes to the
+        /// signal handler wrapper (asm/context.asm), which calls handler(sig) with the scratch registers
+        /// saved, then drops handler and sig and returns where the context would have gone.
+        /// </summary>
+        public void SignalStack(ulong handler, byte sig)
+        {
+            PushStack(sig);
+            PushStack(handler);
+            PushStack(ContextSwitch.SignalHandlerWrapperAddress());
+        }
+
         /// <summary>`push_stack`.</summary>
         public void PushStack(ulong value)
         {

@@ -90,8 +90,7 @@ namespace Kernel.scheme.sys
     /// scheme/sys/mod.rs: `sys:`, system information — context, cpu, exe, iostat, scheme,
     /// scheme_num, syscall, uname (64 bytes, as the original's; the boxed resource closures are
     /// zero-sized, so the map's values are which resource). A file's bytes are made when it is
-    /// opened. Port note: exe, scheme, scheme_num and uname are ported; context, cpu, iostat and
-    /// syscall are listed but open with ENOSYS until their tables are.
+    /// opened.
     /// </summary>
     public unsafe struct SysScheme
     {
@@ -126,9 +125,13 @@ namespace Kernel.scheme.sys
         {
             switch (which)
             {
+                case 0: return ContextResource.Resource(ref data);
+                case 1: return CpuResource.Resource(ref data);
                 case 2: return Exe.Resource(ref data);
+                case 3: return IostatResource.Resource(ref data);
                 case 4: return SchemeResource.Resource(ref data);
                 case 5: return SchemeNum.Resource(ref data);
+                case 6: return SyscallResource.Resource(ref data);
                 case 7: return Uname.Resource(ref data);
                 default: return Result.Err(Error.ENOSYS);
             }

@@ -1,13 +1,12 @@
-using core.fmt;
-using Kernel.arch.x86_64.debug;
 using Kernel.Hal;
+using AllocString = alloc.@string.String;
 
 namespace Kernel.arch.x86_64.device.cpu
 {
     /// <summary>
     /// cpu.rs (named CpuModule beside Kernel.Hal.Cpu): a description of the CPU from CPUID (what raw-cpuid 3.0 decodes): vendor, brand
-    /// string, frequencies, then the feature flags by their Linux names. Nothing calls it during
-    /// boot (the original's sys: scheme does, later); the port writes it to the debug Writer.
+    /// string, frequencies, then the feature flags by their Linux names. `sys:cpu` writes it into
+    /// its String (`cpu_info(&mut string)`), each piece one `write_str`.
     /// </summary>
     public static unsafe class CpuModule
     {
@@ -61,16 +60,22 @@ namespace Kernel.arch.x86_64.device.cpu
             return true;
         }
 
-        private static void Flag(Writer w, bool present, string name)
+        private static void Flag(AllocString* w, bool present, string name)
         {
             if (present)
             {
-                w.Str(" ");
-                w.Str(name);
+                // write!(w, " name"): one piece, one write_str
+                byte* b = stackalloc byte[name.Length + 1];
+                b[0] = (byte)' ';
+                for (int i = 0; i < name.Length; i++)
+                {
+                    b[i + 1] = (byte)name[i];
+                }
+                w->PushStr(b, (ulong)name.Length + 1);
             }
         }
 
-        public static void CpuInfo(Writer w)
+        public static void CpuInfo(AllocString* w)
         {
             // CpuId::new: the highest basic leaf
             uint max_eax_value = Query(0, 0).eax;
@@ -82,17 +87,17 @@ namespace Kernel.arch.x86_64.device.cpu
                 vendor[0] = v.ebx;
                 vendor[1] = v.edx;
                 vendor[2] = v.ecx;
-                w.Str("Vendor: ");
-                w.WriteBytes((byte*)vendor, 12);
-                w.Str("\n");
+                w->PushLit("Vendor: ");
+                w->PushStr((byte*)vendor, 12);
+                w->PushLit("\n");
             }
 
             // the brand string: all 48 bytes of leaves 0x80000002..4, NULs included
             if (GetExtendedFunctionInfo(out ExtendedFunctionInfo ef) && ef.LeafIsSupported(4))
             {
-                w.Str("Model: ");
-                w.WriteBytes((byte*)&ef.data[2 * 4], 48);
-                w.Str("\n");
+                w->PushLit("Model: ");
+                w->PushStr((byte*)&ef.data[2 * 4], 48);
+                w->PushLit("\n");
             }
 
             // get_processor_frequency_info: leaf 0x16 (queried before the check, as raw-cpuid does)
@@ -100,13 +105,13 @@ namespace Kernel.arch.x86_64.device.cpu
                 CpuIdResult f = Query(0x16, 0);
                 if (0x16 <= max_eax_value)
                 {
-                    w.Str("CPU Base MHz: "); w.Dec(f.eax & 0xFFFF); w.Str("\n");
-                    w.Str("CPU Max MHz: "); w.Dec(f.ebx & 0xFFFF); w.Str("\n");
-                    w.Str("Bus MHz: "); w.Dec(f.ecx & 0xFFFF); w.Str("\n");
+                    w->PushLit("CPU Base MHz: "); w->PushDec(f.eax & 0xFFFF); w->PushLit("\n");
+                    w->PushLit("CPU Max MHz: "); w->PushDec(f.ebx & 0xFFFF); w->PushLit("\n");
+                    w->PushLit("Bus MHz: "); w->PushDec(f.ecx & 0xFFFF); w->PushLit("\n");
                 }
             }
 
-            w.Str("Features:");
+            w->PushLit("Features:");
 
             if (1 <= max_eax_value)
             {
@@ -199,9 +204,7 @@ namespace Kernel.arch.x86_64.device.cpu
                 CpuIdResult r = Query(7, 0);
                 if (!(r.eax == 0))
                 {
-                    // raw-cpuid 3.0's get_extended_feature_info asserts that leaf 7 has no sub-leaves; the
-                    // writer's locks are released first (the original writes into a String, not the console)
-                    w.Dispose();
+                    // raw-cpuid 3.0's get_extended_feature_info asserts that leaf 7 has no sub-leaves
                     Panic.Fail("assertion failed: res.eax == 0", "raw-cpuid-3.0.0/src/lib.rs", 279);
                 }
                 uint ebx = r.ebx;
@@ -220,7 +223,7 @@ namespace Kernel.arch.x86_64.device.cpu
                 Flag(w, Bit(ebx, 14), "mpx");
             }
 
-            w.Str("\n");
+            w->PushLit("\n");
         }
 
         private static bool Bit(ulong bits, int bit) => (bits & (1UL << bit)) != 0;

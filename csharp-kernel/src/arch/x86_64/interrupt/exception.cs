@@ -312,29 +312,7 @@ namespace Kernel.arch.x86_64.interrupt
             }
         }
 
-        /// <summary>
-        /// lib.rs's `ksignal`, which the handlers call: prints "SIGNAL {signal}, CPU {cpu_id},
-        /// PID {context_id:?}", then the current context's name, then exits the context. Port note:
-        /// contexts and syscalls are not ported yet; with no context in the list (as during the
-        /// whole boot before kmain), the original prints no NAME line and `syscall::exit` panics
-        /// "exit failed to find context: No such process" at src/syscall/process.rs:916, which is
-        /// what this does.
-        /// </summary>
-        public static void KSignal(ulong signal)
-        {
-            ulong cpu_id = *(ulong*)Registers.ThreadLocal(Registers.TLS_CPU_ID);
-            ulong context_id = *(ulong*)Registers.ThreadLocal(Registers.TLS_CONTEXT_ID);
-            using (var w = Writer.New())
-            {
-                w.Str("SIGNAL ");
-                w.Dec(signal);
-                w.Str(", CPU ");
-                w.Dec(cpu_id);
-                w.Str(", PID ContextId(");
-                w.Dec(context_id);
-                w.Str(")\n");
-            }
-            Panic.Fail("exit failed to find context: No such process", "src/syscall/process.rs", 916);
-        }
+        /// <summary>lib.rs's `ksignal` (src/lib.cs), which every handler above but the NMI's calls.</summary>
+        private static void KSignal(ulong signal) => Lib.KSignal(signal);
     }
 }

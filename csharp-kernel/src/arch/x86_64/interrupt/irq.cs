@@ -12,8 +12,7 @@ namespace Kernel.arch.x86_64.interrupt
     /// so none of these runs during the part of the boot the port has so far.
     /// Port notes: device::pic is not ported yet, so the PIC's ack/mask are written here directly
     /// (its ports and values); the parts that need modules not ported yet are left out and marked:
-    /// the scheme's irq_trigger, time::OFFSET, timeout::trigger, context::switch, the serial
-    /// ports' receive.
+    /// the serial ports' receive.
     /// </summary>
     public static unsafe class Irq
     {
@@ -41,7 +40,7 @@ namespace Kernel.arch.x86_64.interrupt
             Port.Outb(data, mask);
         }
 
-        /// <summary>Masks and acknowledges the IRQ, then hands it to the irq: scheme (not ported yet).</summary>
+        /// <summary>Masks and acknowledges the IRQ, then hands it to the irq: scheme (irq_trigger).</summary>
         private static void Trigger(byte irq)
         {
             if (irq < 16)
@@ -59,7 +58,7 @@ namespace Kernel.arch.x86_64.interrupt
                 }
             }
 
-            // irq_trigger(irq): the irq: scheme is not ported yet
+            Kernel.scheme.irq.IrqScheme.IrqTrigger(irq);
         }
 
         /// <summary>Unmasks the IRQ again once the irq: scheme's reader has handled it.</summary>
@@ -93,7 +92,8 @@ namespace Kernel.arch.x86_64.interrupt
 
             Ack(MASTER_CMD);
 
-            // timeout::trigger(): timeouts come with time:'s write (not ported yet); none is registered
+            // Any better way of doing this?
+            Kernel.context.timeout.TimeoutMod.Trigger();
 
             if (PIT_TICKS.FetchAdd(1) >= 10)
             {

@@ -37,11 +37,13 @@ namespace Kernel.arch.x86_64.interrupt
 
         
         [RuntimeExport("kernel_syscall_inner")]
-        public static ulong Inner(SyscallStack* stack)
+        public static ulong Inner(SyscallStack* stack, ulong bp)
         {
             Pti.Map();
-            // rbp: the original passes its inner function's frame pointer (for clone, not ported yet)
-            ulong a = Kernel.syscall.SyscallMod.Syscall(stack->rax, stack->rbx, stack->rcx, stack->rdx, stack->rsi, stack->rdi, 0, stack);
+            // bp: the original passes its inner function's frame pointer, which clone's child returns
+            // through (clone_ret); here the entry stub passes where it saved the caller's rbp, just
+            // above this call's return address
+            ulong a = Kernel.syscall.SyscallMod.Syscall(stack->rax, stack->rbx, stack->rcx, stack->rdx, stack->rsi, stack->rdi, bp, stack);
             Pti.Unmap();
             return a;
         }
