@@ -300,6 +300,61 @@ public unsafe class SignalTests : IDisposable
         Assert.Equal(sig, Contexts.Receive(ref parent, 2));
     }
 
+    private static void SendTo(ref Ctx parent, ulong pid, ulong pgid, ulong status)
+    {
+        WaitpidKey key = default;
+        key.pid.is_some = true;
+        key.pid.value = ContextId.From(pid);
+        key.pgid.is_some = true;
+        key.pgid.value = ContextId.From(pgid);
+        WaitpidValue v;
+        v.id = ContextId.From(pid);
+        v.status = status;
+        parent.waitpid.Value.Send(key, v);
+    }
+
+    [Fact]
+    public void Waitpid_gives_a_stop_only_with_wuntraced_and_a_continue_only_with_wcontinued_without_reaping()
+    {
+        ref Ctx parent = ref Contexts.Make(0, running: true, current: true);
+        Contexts.Make(1, running: false, cpu: 1);
+        ulong status = 0;
+        SendTo(ref parent, 2, 2, 0x137F);
+        // without WUNTRACED the stop is taken and dropped: nothing else is there, so WNOHANG's 0
+        Assert.Equal(0UL, Process.Waitpid(ContextId.From(2), &status, Flag.WNOHANG).ok.Into());
+        Assert.Equal(0UL, status);
+        SendTo(ref parent, 2, 2, 0x137F);
+        Assert.Equal(2UL, Process.Waitpid(ContextId.From(2), &status, Flag.WNOHANG | Flag.WUNTRACED).ok.Into());
+        Assert.Equal(0x137FUL, status);
+        SendTo(ref parent, 2, 2, 0xFFFF);
+        Assert.Equal(0UL, Process.Waitpid(ContextId.From(0), &status, Flag.WNOHANG | Flag.WUNTRACED).ok.Into());
+        SendTo(ref parent, 2, 2, 0xFFFF);
+        Assert.Equal(2UL, Process.Waitpid(ContextId.From(0), &status, Flag.WNOHANG | Flag.WCONTINUED).ok.Into());
+        Assert.Equal(0xFFFFUL, status);
+        using var contexts = ContextMod.Contexts();
+        Assert.Equal(2UL, contexts.Value.Len()); // never reaped
+    }
+
+    [Fact]
+    public void Waitpid_of_minus_pgid_takes_a_child_of_that_group_only()
+    {
+        ref Ctx parent = ref Contexts.Make(0, running: true, current: true);
+        ref Ctx c2 = ref Contexts.Make(1, running: false, cpu: 1);
+        ref Ctx c3 = ref Contexts.Make(1, running: false, cpu: 1);
+        c2.status = Status.Exited(0x100);
+        c3.status = Status.Exited(0x300);
+        SendTo(ref parent, 2, 2, 0x100);
+        SendTo(ref parent, 3, 7, 0x300);
+        ulong status = 0;
+        Assert.Equal(0UL, Process.Waitpid(ContextId.From(unchecked((ulong)-5L)), &status, Flag.WNOHANG).ok.Into());
+        var r = Process.Waitpid(ContextId.From(unchecked((ulong)-7L)), &status, Flag.WNOHANG);
+        Assert.Equal(3UL, r.ok.Into());
+        Assert.Equal(0x300UL, status);
+        using var contexts = ContextMod.Contexts();
+        Assert.True(contexts.Value.Get(ContextId.From(3)) == null); // reaped
+        Assert.False(contexts.Value.Get(ContextId.From(2)) == null);
+    }
+
     [Fact]
     public void Ksignal_prints_the_signal_cpu_pid_and_name_then_exits_with_the_signal()
     {
