@@ -630,19 +630,25 @@ namespace Kernel.syscall
                 }
             }
 
-            FileDescription desc;
+            // The description stays read-locked to the end (the scheme's fevent and the registration), as the original's guard does.
+            Result result;
             using (var d = file.description.Value.Read())
             {
-                desc = d.Value;
+                result = FeventLocked(fd, flags, d.Value);
             }
+            DropDescriptor(file);
+            return result;
+        }
 
+        /// <summary>fevent's body under the description's read lock.</summary>
+        private static Result FeventLocked(FileHandle fd, ulong flags, FileDescription desc)
+        {
             SchemeRef scheme;
             using (var schemes = SchemeList.Schemes())
             {
                 SchemeRef* found = schemes.Value.Get(desc.scheme);
                 if (found == null)
                 {
-                    DropDescriptor(file);
                     return Result.Err(Error.EBADF);
                 }
                 scheme = *found;
@@ -652,7 +658,6 @@ namespace Kernel.syscall
             DropScheme(scheme);
             if (!event_id_r.is_ok)
             {
-                DropDescriptor(file);
                 return event_id_r;
             }
             using (var contexts = ContextMod.Contexts())
@@ -660,7 +665,6 @@ namespace Kernel.syscall
                 var context_lock = contexts.Value.Current();
                 if (context_lock == null)
                 {
-                    DropDescriptor(file);
                     return Result.Err(Error.ESRCH);
                 }
                 using (var context = context_lock->Value.Read())
@@ -669,7 +673,6 @@ namespace Kernel.syscall
                     {
                         if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
                         {
-                            DropDescriptor(file);
                             return Result.Err(Error.EBADF);
                         }
                         ref FileDescriptor f = ref files.Value[fd.Into()];
@@ -679,7 +682,6 @@ namespace Kernel.syscall
                 }
             }
             Kernel.context.@event.EventMod.Register(fd, desc.scheme, event_id_r.ok);
-            DropDescriptor(file);
             return Result.Ok(0);
         }
 

@@ -60,6 +60,24 @@ public unsafe class SysResourceTests : SchemeHost
         Assert.Equal("1: \n2: \n  waitpid(0, 0x7FF0, 0)\n", Cat("sys:syscall"));
     }
 
+    /// <summary>QUIRK DEBUG1: another context's path is read where the reader of sys:syscall maps that address.</summary>
+    [Fact]
+    public void Quirk_DEBUG1_another_contexts_call_is_formatted_with_the_readers_memory()
+    {
+        byte* path = UserString("reader's bytes");
+        ulong other = NewContext();
+        WithContext(other, p =>
+        {
+            var c = (Context*)p;
+            c->syscall.is_some = true;
+            c->syscall.a = Number.SYS_OPEN;
+            c->syscall.b = (ulong)path;
+            c->syscall.c = 14;
+            c->syscall.e = 0;
+        });
+        Assert.Equal("1: \n2: \n  open(Ok(\"reader's bytes\"), 0x0)\n".Replace("'", "\\'"), Cat("sys:syscall"));
+    }
+
     [Fact]
     public void Iostat_shows_each_descriptor_with_its_scheme_number_flags_and_path()
     {
