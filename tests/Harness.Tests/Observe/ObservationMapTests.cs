@@ -53,7 +53,8 @@ public class ObservationMapTests(TestKernelImage images) : IClassFixture<TestKer
         Assert.Equal("hal_wrmsr", Assert.Single(port.PatWrites).In);
         // Mapper::unmap_inner's frees and Memory::unmap's (user memory's drop) are inlined in the original:
         // neither side records them as calls.
-        Assert.Equal(["Kernel_Kernel_arch_x86_64_paging_mapper_Mapper__UnmapInner", "Kernel_Kernel_context_memory_Memory__Unmap"],
+        Assert.Equal(["Kernel_Kernel_arch_x86_64_paging_mapper_Mapper__UnmapInner", "Kernel_Kernel_context_memory_Memory__Unmap",
+                      "Kernel_Kernel_syscall_Driver__Physfree"],
             Assert.Single(port.FrameFree).UnseenCallers);
 
         var original = ObservationMapLoader.Load(ObserveFixtures.OriginalMap);
