@@ -4,6 +4,8 @@
 #   incremental build one source file touched, everything rebuilt that depends on it
 #   image size        build/kernel.elf
 #   boot              QEMU start -> first serial line, -> end of the boot (median of N unobserved runs)
+#   in-process        the early boot under Unicorn per boot, and generated E820 maps per minute through the port,
+#                     the original (REDOX_KERNEL) and both (BENCH_MAPS maps each, 2 threads)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config="${CONFIG:-Release}"
@@ -28,7 +30,7 @@ printf '%-40s %8.2f s\n' "full build (restore, C#, ILC, nasm, ld)" "$full"
 printf '%-40s %8.2f s\n' "incremental build (start.cs touched)" "$incr"
 printf '%-40s %8d bytes (.text %d)\n' "image size (kernel.elf)" "$size" "$text"
 echo
-dotnet harness/Cli/bin/"$config"/net10.0/harness.dll bench --kernel "$out/kernel/kernel.elf" --scenario "$scenario" --runs "$runs"
+dotnet harness/Cli/bin/"$config"/net10.0/harness.dll bench --kernel "$out/kernel/kernel.elf" --scenario "$scenario" --runs "$runs" | tee "$out/bench.log"
 
 # Observed: diff-boot end to end (the port booted under the gdb stub, its trace written, diffed
 # against the reference, the HTML report written), warm (everything built).
@@ -49,10 +51,32 @@ awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub
 echo "  machine load (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 # In-process (harness/Unicorn): the same early boot to heap_done under Unicorn, no QEMU — per boot, on one
-# reused engine — and generated E820 maps per minute through the port on 2 threads (harness/Fuzz). The machine
-# may be loaded: CPU time per run is printed beside wall time, and the load average.
+# reused engine — and generated E820 maps per minute (harness/Fuzz, outcomes compared, 2 threads = both cores):
+# through the port, through the original alone, and through both (each map run by both kernels and compared).
+# The original's ELF: REDOX_KERNEL (else those two lines say so). The machine may be loaded: CPU time per run is
+# printed beside the rates, and the load average before and after.
+maps="${BENCH_MAPS:-3000}"
 echo
+echo "in-process (Unicorn $(dpkg-query -W -f='${Version}' libunicorn2 2>/dev/null || echo '?')), load (1, 5, 15 min) before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 dotnet harness/Cli/bin/"$config"/net10.0/harness.dll unicorn --kernel "$out/kernel/kernel.elf" --scenario "$scenario" --runs 21 \
-  --out "$out/unicorn.jsonl" 2>&1 | grep -a -E 'more runs|stop' | sed 's/^/  unicorn: /'
-dotnet harness/Cli/bin/"$config"/net10.0/harness.dll fuzz --kernel "$out/kernel/kernel.elf" --maps 200 --threads 2 --outcomes-only \
-  --out-dir "$out/fuzz" 2>&1 | grep -a -E 'maps in|CPU|load' | sed 's/^/  fuzz: /'
+  --out "$out/unicorn.jsonl" > "$out/unicorn.log" 2>&1 || true
+tr '\n' ' ' < "$out/unicorn.log" | tr -s ' ' | grep -a -o -E '[0-9]+ more runs on the same engine: [0-9.]+ ms wall, [0-9.]+ ms CPU per run' | sed 's/^/  port per boot to heap_done: /' || true
+inproc=$(tr '\n' ' ' < "$out/unicorn.log" | tr -s ' ' | grep -a -o -E '[0-9.]+ ms wall, [0-9.]+ ms CPU per run' | awk '{print $1}' || true)
+qemu=$(grep -a -E 'QEMU start → end of boot' "$out/bench.log" 2>/dev/null | awk -F'│' '{gsub(/[ s]/, "", $3); print $3}' || true)
+if [[ -n "$inproc" && -n "$qemu" ]]; then
+  awk -v q="$qemu" -v u="$inproc" 'BEGIN{printf "  per boot: QEMU (start to end, unobserved) %.0f ms, in-process to heap_done %.1f ms wall: %.0fx\n", q*1000, u, q*1000/u}'
+fi
+fuzz() {
+  local label="$1"; shift
+  dotnet harness/Cli/bin/"$config"/net10.0/harness.dll fuzz --maps "$maps" --threads 2 --outcomes-only --out-dir "$out/fuzz" "$@" 2>&1 \
+    | tr '\n' ' ' | tr -s ' ' | grep -a -o -E '[0-9]+ maps in [0-9.]+ s wall \([0-9]+ maps/min on 2 thread\(s\); [0-9]+ maps/min after a [0-9.]+ s warm-up\), [0-9.]+ s CPU \([0-9.]+ ms CPU per run\)' \
+    | sed "s/^/  $label: /" || true
+}
+fuzz "maps through the port    " --kernel "$out/kernel/kernel.elf"
+if [[ -n "${REDOX_KERNEL:-}" && -f "${REDOX_KERNEL:-}" ]]; then
+  fuzz "maps through the original" --kernel "$REDOX_KERNEL"
+  fuzz "maps through both        " --kernel "$out/kernel/kernel.elf" --original "$REDOX_KERNEL"
+else
+  echo "  maps through the original, and through both: REDOX_KERNEL is not set (an original Redox 0.3.5 kernel ELF)"
+fi
+echo "  load (1, 5, 15 min) after: $(cut -d' ' -f1-3 /proc/loadavg)"

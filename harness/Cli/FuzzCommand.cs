@@ -20,7 +20,7 @@ public static class FuzzCommand
 
     public static IEnumerable<Command> Build()
     {
-        var kernel = new Option<string>("--kernel") { Description = "The port's kernel ELF", DefaultValueFactory = _ => "build/kernel.elf" };
+        var kernel = new Option<string>("--kernel") { Description = "The port's kernel ELF (fuzz without --original: any kernel, the original too, with its observation map)", DefaultValueFactory = _ => "build/kernel.elf" };
         var original = new Option<string?>("--original") { Description = "An original Redox 0.3.5 kernel ELF (fuzz: compare with it; without it only the port's invariants are checked)" };
         var maps = new Option<long>("--maps") { Description = "How many generated maps", DefaultValueFactory = _ => 1000 };
         var seed = new Option<ulong>("--seed") { Description = "The generator's stream (the same seed and index give the same map)", DefaultValueFactory = _ => 2018 };
@@ -123,7 +123,7 @@ public static class FuzzCommand
         return new FuzzSetup
         {
             PortKernel = kernel,
-            PortMap = RecordCommand.PortMap,
+            PortMap = File.Exists(kernel) && UnicornCommand.LooksLikeRust(kernel) ? RecordCommand.OriginalMap : RecordCommand.PortMap,
             OriginalKernel = original,
             OriginalMap = original is null ? null : RecordCommand.OriginalMap,
             FirmwareDirectory = Directory.Exists(UnicornCommand.FirmwareDirectory) ? UnicornCommand.FirmwareDirectory : null,
@@ -139,7 +139,7 @@ public static class FuzzCommand
 
     private static void Print(FuzzReport r)
     {
-        AnsiConsole.MarkupLine($"[bold]{r.Maps} maps[/] in {r.Wall.TotalSeconds:0.0} s wall ({r.MapsPerMinute:0} maps/min on {r.Threads} thread(s)), {r.Cpu.TotalSeconds:0.0} s CPU " +
+        AnsiConsole.MarkupLine($"[bold]{r.Maps} maps[/] in {r.Wall.TotalSeconds:0.0} s wall ({r.MapsPerMinute:0} maps/min on {r.Threads} thread(s); {r.MapsPerMinuteAfterWarmup:0} maps/min after a {r.Warmup.TotalSeconds:0.0} s warm-up), {r.Cpu.TotalSeconds:0.0} s CPU " +
             $"({r.Cpu.TotalMilliseconds / Math.Max(1, r.PortRuns + r.OriginalRuns):0.0} ms CPU per run); port runs {r.PortRuns}, original runs {r.OriginalRuns}; load average now {LoadAverage()}");
         if (r.OriginalRuns > 0)
             AnsiConsole.MarkupLine($"equal {r.Equal}, different {r.Differences.Count}, unsupported by the runner {r.Unsupported}");
@@ -164,6 +164,8 @@ public static class FuzzCommand
         ["wall_s"] = Math.Round(r.Wall.TotalSeconds, 1),
         ["cpu_s"] = Math.Round(r.Cpu.TotalSeconds, 1),
         ["maps_per_minute"] = Math.Round(r.MapsPerMinute),
+        ["maps_per_minute_after_warmup"] = Math.Round(r.MapsPerMinuteAfterWarmup),
+        ["warmup_s"] = Math.Round(r.Warmup.TotalSeconds, 1),
         ["cpu_ms_per_run"] = Math.Round(r.Cpu.TotalMilliseconds / Math.Max(1, r.PortRuns + r.OriginalRuns), 2),
         ["threads"] = r.Threads,
         ["load_average_at_end"] = LoadAverage(),

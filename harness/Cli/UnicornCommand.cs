@@ -56,8 +56,12 @@ public static class UnicornCommand
                     var n = parse.GetValue(runs) - 1;
                     var clock = Stopwatch.StartNew();
                     var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+                    var (chunks0, lookups0) = machine.MemoryCounters;
                     for (var i = 0; i < n; i++) machine.Run(options);
                     var c = Process.GetCurrentProcess().TotalProcessorTime - cpu1;
+                    var (chunks1, lookups1) = machine.MemoryCounters;
+                    AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                        $"per run: {(chunks1 - chunks0) / (double)n:0.#} blocks above 64 GiB, {(lookups1 - lookups0) / (double)n:0} region lookups translated; translation cache flushes {machine.TranslationFlushes}; fast stores {FastStores.Status}"));
                     AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                         $"{n} more runs on the same engine: {clock.Elapsed.TotalMilliseconds / n:0.00} ms wall, {c.TotalMilliseconds / n:0.00} ms CPU per run (load average {FuzzCommand.LoadAverage()})"));
                 }
@@ -170,7 +174,7 @@ public static class UnicornCommand
             Console.Error.WriteLine("harness: " + e.Message);
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is UnicornException or GuestMemoryCollisionException)
+        catch (UnicornException e)
         {
             Console.Error.WriteLine("harness: " + e.Message);
             return ExitCodes.Aborted;

@@ -58,7 +58,14 @@ public sealed record FuzzReport
     public required TimeSpan Wall { get; init; }
     public required TimeSpan Cpu { get; init; }
     public required int Threads { get; init; }
+
+    /// <summary>Until every thread had finished its first map (engines opened, code compiled and translated).</summary>
+    public TimeSpan Warmup { get; init; }
+
     public double MapsPerMinute => Maps / Wall.TotalMinutes;
+
+    /// <summary>The rate after <see cref="Warmup"/>: what a long run sustains.</summary>
+    public double MapsPerMinuteAfterWarmup => Maps > Threads && Wall > Warmup ? (Maps - Threads) / (Wall - Warmup).TotalMinutes : MapsPerMinute;
 }
 
 /// <summary>
@@ -98,7 +105,7 @@ public sealed class DifferentialFuzzer(FuzzSetup setup)
         var wall = Stopwatch.StartNew();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var next = first - 1;
-        long portRuns = 0, originalRuns = 0, equal = 0, unsupported = 0, done = 0;
+        long portRuns = 0, originalRuns = 0, equal = 0, unsupported = 0, done = 0, warmupTicks = 0;
         var outcomes = new ConcurrentDictionary<string, long>();
         var features = new ConcurrentDictionary<string, long>();
         var invariants = new ConcurrentDictionary<string, long>();
@@ -118,7 +125,7 @@ public sealed class DifferentialFuzzer(FuzzSetup setup)
                     foreach (var f in map.Features) features.AddOrUpdate(f, 1, (_, n) => n + 1);
                     var port = w.Port.Run(Options(map.Areas));
                     Interlocked.Increment(ref portRuns);
-                    outcomes.AddOrUpdate("port " + MapOutcome.HowKey(port), 1, (_, n) => n + 1);
+                    outcomes.AddOrUpdate(w.Port.Kernel.Which + " " + MapOutcome.HowKey(port), 1, (_, n) => n + 1);
                     foreach (var broken in Invariants.Check(port, map.Areas))
                     {
                         invariants.AddOrUpdate(broken, 1, (_, n) => n + 1);
@@ -145,6 +152,7 @@ public sealed class DifferentialFuzzer(FuzzSetup setup)
                         }
                     }
                     var d = Interlocked.Increment(ref done);
+                    if (d == threads) Interlocked.Exchange(ref warmupTicks, wall.Elapsed.Ticks);
                     if (d % 500 == 0)
                         progress?.Invoke(string.Create(CultureInfo.InvariantCulture,
                             $"{d} maps, {d / wall.Elapsed.TotalMinutes:0} maps/min, {differences.Count} differences"));
@@ -167,6 +175,7 @@ public sealed class DifferentialFuzzer(FuzzSetup setup)
             Invariants = new SortedDictionary<string, long>(invariants, StringComparer.Ordinal),
             InvariantExamples = new SortedDictionary<string, long>(examples, StringComparer.Ordinal),
             Wall = wall.Elapsed, Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0, Threads = threads,
+            Warmup = TimeSpan.FromTicks(Interlocked.Read(ref warmupTicks)),
         };
     }
 
@@ -194,6 +203,12 @@ public sealed class DifferentialFuzzer(FuzzSetup setup)
     {
         var a = TracePrefix.WithoutSections(TracePrefix.UpTo(original.Trace, setup.StopAt, null));
         var b = TracePrefix.WithoutSections(TracePrefix.UpTo(port.Trace, setup.StopAt, original.Serial));
+        if (original.How == UnicornHow.Panic && port.How == UnicornHow.Panic)
+        {
+            // A panic's stack trace is one binary's own (addresses, symbols, frames): compared up to it, as MapOutcome does.
+            a = TracePrefix.WithSerialLog(a, MapOutcome.SerialUpToStackTrace(a.Serial.Bytes));
+            b = TracePrefix.WithSerialLog(b, MapOutcome.SerialUpToStackTrace(b.Serial.Bytes));
+        }
         return TraceDiffer.Compare(TracePrefix.StatesAsIn(a, b), TracePrefix.StatesAsIn(b, a), new DiffOptions { CompareIncompletePrefix = true }, setup.Registry);
     }
 

@@ -4,21 +4,18 @@ using Harness.Unicorn.Native;
 namespace Harness.Unicorn;
 
 /// <summary>
-/// The guest's memory under Unicorn 2.0.1, whose x86 MMU checks the guest page tables for presence
-/// and permissions but then uses the virtual address as the physical one. So:
+/// The guest's physical memory under Unicorn 2.0.1 with its paging made real (<see cref="LibraryPatches"/>: the TLB maps
+/// a virtual page to the physical address the guest tables give, and the helpers' region lookup translates the
+/// virtual address through the tables first, <see cref="MemoryMapping"/>):
 /// <list type="bullet">
-/// <item>physical RAM is host memory in 2 MiB chunks, each mapped into Unicorn at its physical
-///   address (Unicorn's own table walk reads page-table entries there), created on first use;</item>
-/// <item>an access at a virtual address with no Unicorn region there (the unmapped-access hook) is
-///   translated here by walking the guest tables, and the host page of the physical frame is mapped
-///   again at the virtual page: an alias over the same host memory, so writes stay coherent;</item>
-/// <item>aliases go stale when the guest changes its tables: after a <c>mov cr3</c> (and at a run's start)
-///   every alias is checked against the tables and dropped when they map it elsewhere, after an
-///   <c>invlpg</c> the one covering the address; an alias still right stays, and so does the code
-///   Unicorn translated through it (a new alias is a new RAM block: its code is translated again).</item>
+/// <item>physical memory below <see cref="LowLimit"/> is one lazily committed host reservation mapped into Unicorn once
+///   as one region; above it, 2 MiB blocks are mapped when the guest first reaches them (the unmapped-access hook,
+///   <see cref="MapOnFault"/>) and unmapped by <see cref="Reset"/>;</item>
+/// <item>the setup's image (<see cref="SaveBaseline"/>) becomes a private mapping of a memory file, so <see cref="Reset"/>
+///   is one <c>madvise(MADV_DONTNEED)</c> over the reservation: the pages a run wrote go, the image's come back from the
+///   file and the rest reads as zero — the work is the pages the run touched, not the size of the image.</item>
 /// </list>
-/// A virtual page that would alias over a physical chunk in use (or the reverse) cannot be
-/// represented: <see cref="GuestMemoryCollisionException"/>.
+/// Translated code stays valid from run to run: it is keyed by physical address and the kernel's text is the same.
 /// </summary>
 internal sealed unsafe partial class GuestMemory : IDisposable
 {
@@ -30,22 +27,26 @@ internal sealed unsafe partial class GuestMemory : IDisposable
     /// <summary>Physical memory below this is one lazily committed host reservation (contiguous, zero until touched).</summary>
     public const ulong LowLimit = 64UL << 30;
 
+    [ThreadStatic]
+    private static GuestMemory? t_emulating;
+
     private readonly nint _uc;
     private readonly nint _low;                                     // host reservation for [0, LowLimit)
-    private readonly Dictionary<ulong, nint> _chunks = [];          // chunk base (physical) -> host memory
-    private readonly Dictionary<ulong, byte[]> _baseline = [];      // chunks of the initial image and their contents
-    private readonly Dictionary<ulong, (ulong Size, ulong Pa)> _aliases = []; // virtual base -> size (0x1000 or 0x200000), physical base
+    private readonly Dictionary<ulong, nint> _chunks = [];          // chunk base (physical, >= LowLimit) -> host memory
     private readonly Stack<nint> _pool = new();
+    private ulong _imageEnd;                                        // the setup wrote below this
+    private bool _baselineSaved;
 
-    private readonly Func<ulong> _cr3;
+    private readonly Func<(ulong Cr0, ulong Cr3)> _paging;
 
-    public GuestMemory(nint uc, Func<ulong> cr3)
+    public GuestMemory(nint uc, Func<(ulong Cr0, ulong Cr3)> paging)
     {
         _uc = uc;
-        _cr3 = cr3;
+        _paging = paging;
         _low = Mmap(0, unchecked((nuint)LowLimit), 3 /* PROT_READ | PROT_WRITE */, 0x22 | 0x4000 /* MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE */, -1, 0);
         if (_low == -1)
             throw new UnicornException($"mmap of a {LowLimit >> 30} GiB reservation for guest memory failed (errno {Marshal.GetLastPInvokeError()})");
+        UnicornException.Check(Uc.MemMapPtr(_uc, 0, unchecked((nuint)LowLimit), Uc.ProtAll, (void*)_low), $"uc_mem_map_ptr(0, {LowLimit >> 30} GiB)");
     }
 
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
@@ -54,57 +55,68 @@ internal sealed unsafe partial class GuestMemory : IDisposable
     [LibraryImport("libc", EntryPoint = "munmap")]
     private static partial int Munmap(nint addr, nuint length);
 
-    [LibraryImport("libc", EntryPoint = "madvise")]
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int Madvise(nint addr, nuint length, int advice);
 
-    /// <summary>Chunks created, aliases mapped and dropped so far (for the figures).</summary>
+    [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MemfdCreate(string name, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    private static partial int Ftruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    private static partial nint Pwrite(int fd, void* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+
+    /// <summary>2 MiB blocks mapped above <see cref="LowLimit"/> so far, and region lookups translated (for the figures).</summary>
     public long ChunksMapped { get; private set; }
 
-    public long AliasesMapped { get; private set; }
+    public long Translations { get; private set; }
 
-    public long AliasesDropped { get; private set; }
+    /// <summary>While set on a thread, Unicorn's region lookups on that thread translate through this memory's guest tables.</summary>
+    public static GuestMemory? Emulating
+    {
+        get => t_emulating;
+        set => t_emulating = value;
+    }
 
-    public int AliasCount => _aliases.Count;
-
-    /// <summary>The host address of physical address <paramref name="pa"/>, creating its chunk (zeroed) when new.</summary>
+    /// <summary>The host address of physical address <paramref name="pa"/>, mapping its block (zeroed) when new.</summary>
     public byte* Host(ulong pa)
     {
+        if (pa < LowLimit)
+        {
+            if (!_baselineSaved && pa >= _imageEnd) _imageEnd = pa + 1;
+            return (byte*)_low + pa;
+        }
         var chunk = pa & ~ChunkMask;
         if (!_chunks.TryGetValue(chunk, out var host))
             host = Materialise(chunk);
         return (byte*)host + (pa & ChunkMask);
     }
 
-    /// <summary>Makes the chunk of <paramref name="pa"/> present (zeroed when new).</summary>
+    /// <summary>Makes <paramref name="pa"/> present (zero when new).</summary>
     public void Touch(ulong pa) => Host(pa);
 
-    /// <summary>The host address of <paramref name="pa"/> when its chunk exists, else null (never written: reads as zero).</summary>
+    /// <summary>The host address of <paramref name="pa"/> when it has memory, else null (never written: reads as zero).</summary>
     public byte* HostIfPresent(ulong pa) =>
-        _chunks.TryGetValue(pa & ~ChunkMask, out var host) ? (byte*)host + (pa & ChunkMask) : null;
+        pa < LowLimit ? (byte*)_low + pa : _chunks.TryGetValue(pa & ~ChunkMask, out var host) ? (byte*)host + (pa & ChunkMask) : null;
 
     private nint Materialise(ulong chunk)
     {
-        foreach (var (va, alias) in _aliases.Where(a => a.Key < chunk + ChunkSize && chunk < a.Key + a.Value.Size).ToList())
+        var host = _pool.Count > 0 ? _pool.Pop() : (nint)NativeMemory.AlignedAlloc((nuint)ChunkSize, 0x1000);
+        NativeMemory.Clear((void*)host, (nuint)ChunkSize);
+        var emulating = t_emulating;
+        t_emulating = null; // the library's own lookups while it maps are by physical address
+        try
         {
-            if (!StillValid(_cr3(), va, alias))
-            {
-                Unmap(va);
-                continue;
-            }
-            throw new GuestMemoryCollisionException(
-                $"physical chunk 0x{chunk:x} is needed, but virtual page 0x{va:x} is mapped there to another frame (Unicorn 2.0.1 uses one address space for both)");
+            UnicornException.Check(Uc.MemMapPtr(_uc, chunk, (nuint)ChunkSize, Uc.ProtAll, (void*)host), $"uc_mem_map_ptr(0x{chunk:x}, 2 MiB)");
         }
-        nint host;
-        if (chunk < LowLimit)
+        finally
         {
-            host = _low + (nint)chunk; // zero until touched; Reset gives the pages back
+            t_emulating = emulating;
         }
-        else
-        {
-            host = _pool.Count > 0 ? _pool.Pop() : (nint)NativeMemory.AlignedAlloc((nuint)ChunkSize, 0x1000);
-            NativeMemory.Clear((void*)host, (nuint)ChunkSize);
-        }
-        UnicornException.Check(Uc.MemMapPtr(_uc, chunk, (nuint)ChunkSize, Uc.ProtAll, (void*)host), $"uc_mem_map_ptr(0x{chunk:x}, 2 MiB)");
         _chunks[chunk] = host;
         ChunksMapped++;
         return host;
@@ -124,6 +136,7 @@ internal sealed unsafe partial class GuestMemory : IDisposable
             var at = pa + (ulong)done;
             var room = (int)Math.Min((ulong)(bytes.Length - done), ChunkSize - (at & ChunkMask));
             bytes.Slice(done, room).CopyTo(new Span<byte>(Host(at), room));
+            if (at < LowLimit) Host(at + (ulong)room - 1);
             done += room;
         }
     }
@@ -200,121 +213,99 @@ internal sealed unsafe partial class GuestMemory : IDisposable
     }
 
     /// <summary>
-    /// The unmapped-access hook's work: maps what <paramref name="va"/> translates to. False when the guest
-    /// tables do not map it (Unicorn then reports the access as unmapped).
+    /// The unmapped-access hook's work: gives the physical address <paramref name="va"/> translates to memory (a block
+    /// above <see cref="LowLimit"/>). False when the guest tables do not map it (Unicorn then reports the access as unmapped).
     /// </summary>
     public bool MapOnFault(ulong cr3, ulong va, bool paging)
     {
-        if (!paging)
-        {
-            Host(va);
-            return true;
-        }
-        if (!Translate(cr3, va, out var pa, out var pageSize))
+        var pa = va;
+        if (paging && !Translate(cr3, va, out pa, out _))
             return false;
-        // 1 GiB pages are aliased 2 MiB at a time; a chunk is the largest host block.
-        var size = Math.Min(pageSize, ChunkSize);
-        var vBase = va & ~(size - 1);
-        var pBase = pa & ~(size - 1);
-        if (vBase == pBase)
-        {
-            Host(pBase); // identity: the physical chunk itself serves the access
-            return true;
-        }
-        var host = Host(pBase);
-        if (size == ChunkSize)
-        {
-            // Any 4 KiB aliases left inside this range (from an older mapping) go first.
-            foreach (var old in _aliases.Where(a => a.Key >= vBase && a.Key < vBase + ChunkSize).Select(a => a.Key).ToList())
-                Unmap(old);
-        }
-        foreach (var chunk in _chunks.Keys)
-            if (chunk < vBase + size && vBase < chunk + ChunkSize)
-                throw new GuestMemoryCollisionException(
-                    $"virtual page 0x{vBase:x} maps physical 0x{pBase:x}, but physical chunk 0x{chunk:x} is in use at that address (Unicorn 2.0.1 uses one address space for both)");
-        UnicornException.Check(Uc.MemMapPtr(_uc, vBase, (nuint)size, Uc.ProtAll, host), $"uc_mem_map_ptr(alias 0x{vBase:x} -> 0x{pBase:x}, 0x{size:x})");
-        _aliases[vBase] = (size, pBase);
-        AliasesMapped++;
+        Host(pa);
         return true;
     }
 
     /// <summary>
-    /// After an <c>invlpg</c>: the alias covering <paramref name="va"/> goes if the tables now map it elsewhere (or not at
-    /// all). An alias that still says what the tables say stays: Unicorn keeps the code it translated through it.
+    /// Stands in for the library's <c>memory_mapping(uc, address)</c> (its GOT slot, <see cref="LibraryPatches"/>): the
+    /// region at <paramref name="address"/>, which the load and store helpers pass as a virtual address. While this
+    /// thread's engine emulates, the address is translated through the guest tables and the region at the physical
+    /// address is returned (none: the unmapped-access hook gives it memory); an address the tables do not map is looked up
+    /// as it is (a region there: Unicorn's walk then raises the page fault; none: the access is reported unmapped).
     /// </summary>
-    public void DropAlias(ulong va)
+    [UnmanagedCallersOnly]
+    internal static nint MemoryMapping(nint uc, ulong address)
     {
-        var cr3 = _cr3();
-        var page = va & ~PageMask;
-        if (_aliases.TryGetValue(page, out var a) && !StillValid(cr3, page, a)) Unmap(page);
-        var big = va & ~ChunkMask;
-        if (_aliases.TryGetValue(big, out var b) && b.Size == ChunkSize && !StillValid(cr3, big, b)) Unmap(big);
+        var m = t_emulating;
+        if (m is null || m._uc != uc) return LibraryPatches.OriginalMemoryMapping(uc, address);
+        try
+        {
+            var (cr0, cr3) = m._paging();
+            if ((cr0 & 0x8000_0000) != 0 && m.Translate(cr3, address, out var pa, out _))
+            {
+                m.Translations++;
+                return LibraryPatches.OriginalMemoryMapping(uc, pa);
+            }
+        }
+        catch (Exception e)
+        {
+            m.LookupFailure ??= e;
+        }
+        return LibraryPatches.OriginalMemoryMapping(uc, address);
     }
 
-    /// <summary>After a <c>mov cr3</c> (and at the start of a run): every alias the new tables do not map the same way goes.</summary>
-    public void Revalidate()
-    {
-        if (_aliases.Count == 0) return;
-        var cr3 = _cr3();
-        foreach (var (va, a) in _aliases.ToList())
-            if (!StillValid(cr3, va, a)) Unmap(va);
-    }
+    /// <summary>An exception in <see cref="MemoryMapping"/> (none expected: it reads guest memory the host holds).</summary>
+    public Exception? LookupFailure { get; set; }
 
-    private bool StillValid(ulong cr3, ulong va, (ulong Size, ulong Pa) alias) =>
-        Translate(cr3, va, out var pa, out var pageSize) && pa == alias.Pa && pageSize >= alias.Size;
-
-    public void DropAllAliases()
-    {
-        if (_aliases.Count == 0) return;
-        foreach (var va in _aliases.Keys.ToList()) Unmap(va);
-    }
-
-    private void Unmap(ulong va)
-    {
-        var size = _aliases[va].Size;
-        UnicornException.Check(Uc.MemUnmap(_uc, va, (nuint)size), $"uc_mem_unmap(alias 0x{va:x})");
-        _aliases.Remove(va);
-        AliasesDropped++;
-    }
-
-    /// <summary>Remembers the chunks in use now and their contents: <see cref="Reset"/> returns to this.</summary>
+    /// <summary>Remembers what the setup wrote: <see cref="Reset"/> returns to it.</summary>
     public void SaveBaseline()
     {
-        _baseline.Clear();
-        foreach (var (chunk, host) in _chunks)
-            _baseline[chunk] = new ReadOnlySpan<byte>((void*)host, (int)ChunkSize).ToArray();
+        if (_baselineSaved) throw new InvalidOperationException("the baseline is saved once");
+        if (_chunks.Count > 0) throw new InvalidOperationException("the setup wrote above the low reservation");
+        var length = (long)((_imageEnd + PageMask) & ~PageMask);
+        var fd = MemfdCreate("unicorn-guest-image", 1 /* MFD_CLOEXEC */);
+        if (fd < 0) throw new UnicornException($"memfd_create failed (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (Ftruncate(fd, length) != 0) throw new UnicornException($"ftruncate of the guest image failed (errno {Marshal.GetLastPInvokeError()})");
+            for (long done = 0; done < length;)
+            {
+                var n = Pwrite(fd, (byte*)_low + done, (nuint)(length - done), done);
+                if (n <= 0) throw new UnicornException($"writing the guest image failed (errno {Marshal.GetLastPInvokeError()})");
+                done += n;
+            }
+            // MAP_PRIVATE | MAP_FIXED over the same host addresses (Unicorn's region keeps its pointer).
+            if (Mmap(_low, (nuint)length, 3, 0x02 | 0x10, fd, 0) != _low)
+                throw new UnicornException($"mapping the guest image failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            Close(fd);
+        }
+        _baselineSaved = true;
     }
 
     /// <summary>
-    /// Back to the baseline: chunks created since unmapped (their pages given back: zero when touched again), the
-    /// baseline's contents restored. Aliases into the low reservation stay (the next run revalidates them against its
-    /// tables), so Unicorn keeps the code it translated through them; aliases into other memory go.
+    /// Back to the baseline: the pages a run wrote are dropped (the image's come back from its file, the rest is zero when
+    /// touched again) and the blocks above <see cref="LowLimit"/> are unmapped.
     /// </summary>
     public void Reset()
     {
-        foreach (var (va, a) in _aliases.ToList())
-            if (a.Pa >= LowLimit) Unmap(va);
-        foreach (var chunk in _chunks.Keys.Where(c => !_baseline.ContainsKey(c)).ToList())
+        if (Madvise(_low, unchecked((nuint)LowLimit), 4 /* MADV_DONTNEED */) != 0)
+            throw new UnicornException($"madvise(MADV_DONTNEED) of guest memory failed (errno {Marshal.GetLastPInvokeError()})");
+        foreach (var (chunk, host) in _chunks)
         {
             UnicornException.Check(Uc.MemUnmap(_uc, chunk, (nuint)ChunkSize), $"uc_mem_unmap(chunk 0x{chunk:x})");
-            if (chunk < LowLimit) Madvise(_chunks[chunk], (nuint)ChunkSize, 4 /* MADV_DONTNEED: zero on next touch */);
-            else _pool.Push(_chunks[chunk]);
-            _chunks.Remove(chunk);
+            _pool.Push(host);
         }
-        foreach (var (chunk, bytes) in _baseline)
-            bytes.CopyTo(new Span<byte>((void*)_chunks[chunk], (int)ChunkSize));
+        _chunks.Clear();
     }
 
     public void Dispose()
     {
-        foreach (var (chunk, host) in _chunks)
-            if (chunk >= LowLimit) NativeMemory.AlignedFree((void*)host);
-        Munmap(_low, unchecked((nuint)LowLimit));
+        foreach (var host in _chunks.Values) NativeMemory.AlignedFree((void*)host);
         foreach (var host in _pool) NativeMemory.AlignedFree((void*)host);
+        Munmap(_low, unchecked((nuint)LowLimit));
         _chunks.Clear();
         _pool.Clear();
     }
 }
-
-/// <summary>A virtual page and a physical chunk that Unicorn 2.0.1's single address space cannot hold at once.</summary>
-public sealed class GuestMemoryCollisionException(string message) : Exception(message);

@@ -77,6 +77,12 @@ public static class TracePrefix
         return new(t.SourcePath, t.Header, checkpoints, t.Events, t.Serial, t.End, t.ObservationPoints, t.OtherRecords, t.IncompleteReason);
     }
 
+    /// <summary><paramref name="t"/> with its serial log replaced by <paramref name="serial"/> (a cut of it).</summary>
+    public static Trace.Trace WithSerialLog(Trace.Trace t, byte[] serial) =>
+        new(t.SourcePath, t.Header, t.Checkpoints, t.Events,
+            serial.Length == 0 && !t.Serial.Observed ? SerialLog.None : new SerialLog([new SerialChunk(0, serial)], t.Serial.Source ?? "cut"),
+            t.End, t.ObservationPoints, t.OtherRecords, t.IncompleteReason);
+
     private static Trace.Trace WithSerial(Trace.Trace t, IReadOnlyList<Checkpoint> checkpoints, IReadOnlyList<TraceEvent> events, byte[] serial, EndRecord? end) =>
         new(t.SourcePath + $" (up to {checkpoints.LastOrDefault()?.Name ?? "the start"})", t.Header, checkpoints, events,
             serial.Length == 0 && !t.Serial.Observed ? SerialLog.None : new SerialLog([new SerialChunk(0, serial)], t.Serial.Source ?? "cut"),

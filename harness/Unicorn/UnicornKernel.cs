@@ -6,14 +6,10 @@ using Iced.Intel;
 
 namespace Harness.Unicorn;
 
-/// <summary>An <c>invlpg</c> in the kernel's text: where execution goes on after it, and its address operand.</summary>
-internal readonly record struct InvlpgSite(ulong Next, Register Base, Register Index, int Scale, ulong Displacement);
-
 /// <summary>
 /// A kernel ELF prepared for the in-process runner: its observation map resolved (the same map and the same
 /// addresses as the QEMU observer), and one linear Iced pass over its executable sections for what Unicorn
-/// needs besides: every <c>mov cr3, reg</c> and <c>invlpg</c> (the soft MMU drops its aliases after them) and
-/// the return sites of every direct call to an allocation or free entry point. Immutable: one per kernel,
+/// needs besides: the return sites of every direct call to an allocation or free entry point. Immutable: one per kernel,
 /// shared by every <see cref="UnicornMachine"/> (and thread) that runs it.
 /// </summary>
 public sealed class UnicornKernel
@@ -40,17 +36,9 @@ public sealed class UnicornKernel
     /// <summary><c>port</c> or <c>original</c>, from the map.</summary>
     public string Which => Map.Map.Kernel;
 
-    internal HashSet<ulong> Cr3WriteNext { get; } = [];
-
-    internal Dictionary<ulong, InvlpgSite> Invlpgs { get; } = [];
-
     internal HashSet<ulong> AllocReturnSites { get; } = [];
 
     internal HashSet<ulong> FreeReturnSites { get; } = [];
-
-    public int Cr3Writes => Cr3WriteNext.Count;
-
-    public int InvlpgCount => Invlpgs.Count;
 
     public KernelInfo Info { get; private set; } = new();
 
@@ -90,11 +78,7 @@ public sealed class UnicornKernel
             {
                 decoder.Decode(out var i);
                 if (i.IsInvalid) continue;
-                if (i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register == Register.CR3)
-                    Cr3WriteNext.Add(i.NextIP);
-                else if (i.Mnemonic == Mnemonic.Invlpg)
-                    Invlpgs[i.NextIP] = new InvlpgSite(i.NextIP, i.MemoryBase, i.MemoryIndex, i.MemoryIndexScale, i.MemoryDisplacement64);
-                else if (i.Mnemonic == Mnemonic.Call && i.IsCallNear)
+                if (i.Mnemonic == Mnemonic.Call && i.IsCallNear)
                 {
                     if (allocEntries.Contains(i.NearBranchTarget)) AllocReturnSites.Add(i.NextIP);
                     if (freeEntries.Contains(i.NearBranchTarget)) FreeReturnSites.Add(i.NextIP);

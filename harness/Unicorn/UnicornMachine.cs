@@ -34,7 +34,7 @@ public static class UnicornHow
     /// <summary>Unicorn stopped with an error (an access the guest tables do not map, an invalid instruction, …).</summary>
     public const string Error = "error";
 
-    /// <summary>A virtual page and a physical chunk that Unicorn 2.0.1's single address space cannot hold at once.</summary>
+    /// <summary>A boot the runner cannot emulate faithfully. The soft MMU of old (aliases in one address space) had such cases; with real paging (LibraryPatches) none is known: kept for the fuzzer's figures.</summary>
     public const string Unsupported = "unsupported";
 }
 
@@ -55,8 +55,6 @@ public sealed record UnicornRun
     public required TimeSpan Wall { get; init; }
 
     public int EmuStarts { get; init; }
-
-    public long Aliases { get; init; }
 }
 
 /// <summary>What a run needs beyond the machine: the scenario's name, the E820 map, where to stop.</summary>
@@ -89,12 +87,13 @@ public sealed record UnicornRunOptions
 public sealed unsafe class UnicornMachine : IDisposable
 {
     private const int RoleEntry = 1, RoleCheckpoint = 2, RolePanic = 4, RoleAllocEntry = 8, RoleAllocReturn = 16, RoleFreeEntry = 32,
-        RoleFreeReturn = 64, RoleHeapExtend = 128, RoleHeapMap = 256, RolePat = 512, RoleFlushCr3 = 1024, RoleFlushInvlpg = 2048;
+        RoleFreeReturn = 64, RoleHeapExtend = 128, RoleHeapMap = 256, RolePat = 512;
 
     private readonly UnicornKernel _kernel;
     private readonly nint _uc;
     private readonly GCHandle _self;
     private readonly GuestMemory _memory;
+    private readonly Timer _watchdog;
     private readonly nint _context;
     private readonly Dictionary<ulong, int> _roles = [];
     private readonly Dictionary<ulong, List<string>> _checkpointsAt = [];
@@ -107,18 +106,31 @@ public sealed unsafe class UnicornMachine : IDisposable
     private readonly ulong _startRip = BootImage.StubAddress;
     private readonly ulong _initialRsp = BootImage.BootStack;
 
+    private readonly (ulong Pa, ulong FileOffset, int Size)[] _text;
+
     // per run
     private RunState? _run;
-    private ulong? _resumeAt;
     private bool _disposed;
 
     public UnicornMachine(UnicornKernel kernel, Firmware firmware, ulong? kernelSlot, byte[] environment)
     {
         _kernel = kernel;
         _unseenFreeCallers = kernel.Map.FrameFree.SelectMany(f => f.Spec.UnseenCallers).ToHashSet();
+        LibraryPatches.Require();
+        _text = kernel.Elf.Sections
+            .Where(s => s.IsAllocated && !s.IsNoBits && s.Flags.HasFlag(Harness.Elf.ElfSectionFlags.Execute) && s.Address >= BootImage.KernelOffset)
+            .Select(s => (BootImage.KernelBase + s.Offset, s.Offset, (int)s.Size)).ToArray();
         UnicornException.Check(Uc.Open(Uc.ArchX86, Uc.Mode64, out _uc), "uc_open(x86, 64-bit)");
         _self = GCHandle.Alloc(this);
-        _memory = new GuestMemory(_uc, () => ReadReg(X86Reg.Cr3));
+        _memory = new GuestMemory(_uc, () => (ReadReg(X86Reg.Cr0), ReadReg(X86Reg.Cr3)));
+        _watchdog = new Timer(_ =>
+        {
+            if (_run is { } run)
+            {
+                run.TimedOut = true;
+                Uc.EmuStop(_uc);
+            }
+        });
         BootImage.Write(_memory, kernel.File, kernelSlot, environment, firmware);
         BootImage.WriteE820(_memory, []);
         _memory.SaveBaseline();
@@ -153,6 +165,24 @@ public sealed unsafe class UnicornMachine : IDisposable
 
     /// <summary>Runs done on this engine.</summary>
     public int Runs { get; private set; }
+
+    /// <summary>The soft MMU's work so far: physical chunks mapped, aliases mapped and dropped (each one a change of Unicorn's memory map).</summary>
+    public (long Chunks, long Translations) MemoryCounters => (_memory.ChunksMapped, _memory.Translations);
+
+    /// <summary>Times the translation cache was dropped after a run (see <see cref="Run"/>).</summary>
+    public int TranslationFlushes { get; private set; }
+
+    /// <summary>The kernel's executable sections in guest memory still hold the file's bytes.</summary>
+    private bool TextIntact()
+    {
+        foreach (var (pa, offset, size) in _text)
+        {
+            var host = _memory.HostIfPresent(pa);
+            if (host == null || pa + (ulong)size > GuestMemory.LowLimit) return false; // the low reservation is contiguous
+            if (!new ReadOnlySpan<byte>(host, size).SequenceEqual(_kernel.File.AsSpan((int)offset, size))) return false;
+        }
+        return true;
+    }
 
     // ------------------------------------------------------------------------------------------------
     // Setup
@@ -201,8 +231,6 @@ public sealed unsafe class UnicornMachine : IDisposable
         foreach (var x in map.HeapExtend) { Role(x.Address, RoleHeapExtend); _extendAt.TryAdd(x.Address, x); }
         foreach (var m in map.HeapMap) { Role(m.Address, RoleHeapMap); _mapAt.TryAdd(m.Address, m); }
         foreach (var w in map.PatWrites) Role(w, RolePat);
-        foreach (var c in _kernel.Cr3WriteNext) Role(c, RoleFlushCr3);
-        foreach (var i in _kernel.Invlpgs.Keys) Role(i, RoleFlushInvlpg);
 
         var user = GCHandle.ToIntPtr(_self);
         foreach (var address in _roles.Keys)
@@ -231,63 +259,60 @@ public sealed unsafe class UnicornMachine : IDisposable
             _memory.Reset();
             UnicornException.Check(Uc.ContextRestore(_uc, _context), "uc_context_restore");
         }
-        // A restored context keeps Unicorn's TLB: writing CR3 flushes it. Aliases of the last run that the boot
-        // tables map the same way stay.
+        // A restored context keeps Unicorn's TLB: writing CR3 flushes it.
         WriteReg(X86Reg.Cr3, BootImage.Pml4);
-        _memory.Revalidate();
         BootImage.WriteE820(_memory, options.E820);
         Runs++;
         var run = _run = new RunState(options, _kernel);
-        _resumeAt = null;
+        _memory.LookupFailure = null;
         var starts = 0;
-        using var watchdog = new Timer(_ =>
-        {
-            run.TimedOut = true;
-            Uc.EmuStop(_uc);
-        }, null, options.Timeout, Timeout.InfiniteTimeSpan);
+        _watchdog.Change(options.Timeout, Timeout.InfiniteTimeSpan);
         try
         {
-            var rip = _startRip;
-            while (true)
+            starts++;
+            GuestMemory.Emulating = _memory;
+            int err;
+            try
             {
-                starts++;
-                var err = Uc.EmuStart(_uc, rip, 0, 0, 0);
-                if (run.HookFailure is { } failure)
-                {
-                    run.End(failure is GuestMemoryCollisionException ? UnicornHow.Unsupported : UnicornHow.Error,
-                        failure is GuestMemoryCollisionException or UnicornException ? failure.Message : $"the runner failed in a hook: {failure}");
-                    break;
-                }
-                if (run.Ended) break;
-                if (run.TimedOut)
-                {
-                    run.End(UnicornHow.Timeout, $"no end within {options.Timeout.TotalSeconds:0.#} s (RIP 0x{ReadReg(X86Reg.Rip):x} {_kernel.Elf.Symbolize(ReadReg(X86Reg.Rip))})");
-                    break;
-                }
-                rip = ReadReg(X86Reg.Rip);
+                err = Uc.EmuStart(_uc, _startRip, 0, 0, 0);
+            }
+            finally
+            {
+                GuestMemory.Emulating = null;
+            }
+            if ((run.HookFailure ?? _memory.LookupFailure) is { } failure)
+            {
+                run.End(UnicornHow.Error, failure is UnicornException ? failure.Message : $"the runner failed in a hook: {failure}");
+            }
+            else if (run.Ended)
+            {
+            }
+            else if (run.TimedOut)
+            {
+                run.End(UnicornHow.Timeout, $"no end within {options.Timeout.TotalSeconds:0.#} s (RIP 0x{ReadReg(X86Reg.Rip):x} {_kernel.Elf.Symbolize(ReadReg(X86Reg.Rip))})");
+            }
+            else
+            {
+                var rip = ReadReg(X86Reg.Rip);
                 if (err != Uc.ErrOk)
-                {
                     run.End(UnicornHow.Error, $"{Uc.Describe(err)} at RIP 0x{rip:x} ({_kernel.Elf.Symbolize(rip)})");
-                    break;
-                }
-                if (run.PendingFlush is { } flush)
-                {
-                    run.PendingFlush = null;
-                    if ((_roles[flush] & RoleFlushCr3) != 0) _memory.Revalidate();
-                    else _memory.DropAlias(InvlpgAddress(_kernel.Invlpgs[flush]));
-                    _resumeAt = rip;
-                    continue;
-                }
-                run.End(UnicornHow.Halt, $"hlt at 0x{rip - 1:x} ({_kernel.Elf.Symbolize(rip - 1)})");
-                break;
+                else
+                    run.End(UnicornHow.Halt, $"hlt at 0x{rip - 1:x} ({_kernel.Elf.Symbolize(rip - 1)})");
             }
         }
         finally
         {
-            watchdog.Dispose();
+            _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
             _run = null;
         }
-        var aliases = _memory.AliasesMapped;
+        // Translated code stays from run to run. A run that ended elsewhere than a stop point, a panic or an exit may
+        // have executed data that the next run changes, and a run that wrote the kernel's text (a frame handed out
+        // inside the image) leaves code translated from what it wrote: the cache goes (FastStores).
+        if (run.How is not (UnicornHow.Stop or UnicornHow.Panic or UnicornHow.Exit) || !TextIntact())
+        {
+            UnicornException.Check(Uc.Ctl(_uc, Uc.CtlTbFlush, 0), "uc_ctl(TB_FLUSH)");
+            TranslationFlushes++;
+        }
         return new UnicornRun
         {
             Trace = run.Build(clock.Elapsed),
@@ -296,19 +321,9 @@ public sealed unsafe class UnicornMachine : IDisposable
             Serial = [.. run.Serial],
             Wall = clock.Elapsed,
             EmuStarts = starts,
-            Aliases = aliases,
         };
     }
 
-    private ulong InvlpgAddress(InvlpgSite s)
-    {
-        var a = s.Displacement;
-        if (s.Base != Iced.Intel.Register.None) a += ReadReg(IcedReg(s.Base));
-        if (s.Index != Iced.Intel.Register.None) a += ReadReg(IcedReg(s.Index)) * (ulong)s.Scale;
-        return a;
-    }
-
-    private static int IcedReg(Iced.Intel.Register r) => X86Reg.ByName(Iced.Intel.RegisterExtensions.GetFullRegister(r).ToString());
 
     // ------------------------------------------------------------------------------------------------
     // Hooks
@@ -335,22 +350,6 @@ public sealed unsafe class UnicornMachine : IDisposable
         var run = _run;
         if (run is null || run.Ended) return;
         var roles = _roles[address];
-        if ((roles & (RoleFlushCr3 | RoleFlushInvlpg)) != 0)
-        {
-            if (_resumeAt == address)
-            {
-                _resumeAt = null;
-            }
-            else
-            {
-                // Stop before this instruction: the aliases are dropped outside emulation, then the run resumes here.
-                run.PendingFlush = address;
-                Uc.EmuStop(_uc);
-                return;
-            }
-        }
-        _resumeAt = null;
-        if ((roles & ~(RoleFlushCr3 | RoleFlushInvlpg)) == 0) return;
         var rsp = ReadReg(X86Reg.Rsp);
 
         if ((roles & RoleEntry) != 0 && !run.Started)
@@ -723,7 +722,6 @@ public sealed unsafe class UnicornMachine : IDisposable
         public bool Observing { get; set; } = true;
         public bool PanicSeen { get; set; }
         public PendingCall? Pending { get; set; }
-        public ulong? PendingFlush { get; set; }
         public ulong? Pat { get; set; }
         public bool TimedOut { get; set; }
         public Exception? HookFailure { get; set; }
@@ -846,17 +844,6 @@ public static unsafe class UnicornInfo
         }
     }
 
-    /// <summary>Null when libunicorn.so.2 loads, else why not (for tests that skip, and for a clear error).</summary>
-    public static string? Unavailable()
-    {
-        try
-        {
-            _ = Version;
-            return null;
-        }
-        catch (DllNotFoundException)
-        {
-            return "libunicorn.so.2 is not installed (Debian package libunicorn2; tools/install-deps.sh installs it)";
-        }
-    }
+    /// <summary>Null when libunicorn.so.2 loads and is the build the runner patches, else why not (for tests that skip, and for a clear error).</summary>
+    public static string? Unavailable() => LibraryPatches.Unavailable();
 }

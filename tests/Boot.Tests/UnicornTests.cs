@@ -4,6 +4,7 @@ using Harness.Observe.Map;
 using Harness.Scenarios;
 using Harness.Trace;
 using Harness.Unicorn;
+using Harness.Unicorn.Native;
 
 namespace Boot.Tests;
 
@@ -72,6 +73,45 @@ public sealed class UnicornTests
             var diff = TraceDiffer.Compare(first.Trace, again.Trace);
             Assert.True(diff.Status == CellStatus.Equal, $"a reused engine differs: {diff.FirstDivergence?.Sentence ?? diff.Status.ToString()}");
             Assert.Equal(first.Serial, again.Serial);
+        }
+    }
+
+    /// <summary>
+    /// Stores on the generated code's fast path (LibraryPatches: TLB_NOTDIRTY no longer set) change nothing a run does:
+    /// the same traces, serial logs and outcomes as with 2.0.1's store path, on generated maps (panics, odd maps
+    /// included) run one after another on one engine each way.
+    /// </summary>
+    [Fact]
+    public void Fast_stores_give_the_same_runs_as_the_librarys_store_path()
+    {
+        Assert.Null(UnicornInfo.Unavailable());
+        var fuzzer = new DifferentialFuzzer(Setup(false));
+        var s = ScenarioLoader.Load(Path.Combine(Repo.Scenarios, "q35-2g-slot4m.toml"));
+        var maps = Enumerable.Range(0, 24).Select(i => E820Maps.Generate(2018, i)).ToList();
+        List<UnicornRun> RunAll()
+        {
+            var (machine, _) = UnicornScenario.Prepare(PortKernel.Value, s);
+            using (machine) return maps.Select(m => machine.Run(fuzzer.Options(m.Areas))).ToList();
+        }
+        var was = FastStores.Enabled;
+        try
+        {
+            FastStores.Enabled = false;
+            var slow = RunAll();
+            FastStores.Enabled = true;
+            var fast = RunAll();
+            Assert.Contains(slow, r => r.How == UnicornHow.Panic);
+            for (var i = 0; i < maps.Count; i++)
+            {
+                Assert.Equal(slow[i].How, fast[i].How);
+                Assert.Equal(slow[i].Serial, fast[i].Serial);
+                var diff = TraceDiffer.Compare(slow[i].Trace, fast[i].Trace);
+                Assert.True(diff.Status == CellStatus.Equal, $"map {i}: {diff.FirstDivergence?.Sentence ?? diff.Status.ToString()}");
+            }
+        }
+        finally
+        {
+            FastStores.Enabled = was;
         }
     }
 
