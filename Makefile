@@ -5,7 +5,8 @@
 # Other targets: make gate, make mutants, make references, make boot, make kernel, make kernel-userspace, make harness, make userspace, make bench,
 # make clean.
 # Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>,
-#            INITFS=<folder> (make kernel: the initfs to embed; unset: empty).
+#            INITFS=<folder> (make kernel: the initfs to embed; unset: empty),
+#            USER_KERNEL=<the original built with build/userspace/initfs> (make bench: its per-stop figures on USER_SCENARIO).
 
 SHELL := /bin/bash
 DOTNET ?= dotnet
@@ -79,7 +80,7 @@ test: test-deps kernel kernel-userspace harness
 	@CONFIG=$(CONFIG) GATE="$(HARNESS) gate --kernel $(KERNEL) --kernel $(USERSPACE_KERNEL)" tools/test.sh
 
 bench: kernel harness
-	@CONFIG=$(CONFIG) SCENARIO=$(SCENARIO) tools/bench.sh
+	@CONFIG=$(CONFIG) SCENARIO=$(SCENARIO) $(if $(REDOX_KERNEL),REDOX_KERNEL=$(REDOX_KERNEL)) $(if $(USER_KERNEL),USER_KERNEL=$(USER_KERNEL)) tools/bench.sh
 
 clean:
 	rm -rf build

@@ -50,6 +50,25 @@ grep -a -m3 -E '│ (events|stops|gdb stub) ' "$out/diff.log" | sed 's/│//g; s
 awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print "  per stop:" s}' "$out/diff.log"
 echo "  machine load (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
+# The original observed by the same observer (issue 15's figures): REDOX_KERNEL=<the original's ELF> on SCENARIO, and
+# USER_KERNEL=<the original built with build/userspace/initfs> on USER_SCENARIO (default user-driver). Each line: wall µs
+# per stop (median, p90), the harness's CPU µs per stop, packets per stop, and the run loop (kstart -> end) without
+# its longest wait (device_noncore's RTC wait), with the machine's load before and after.
+per_stop() { # kernel scenario
+  local log="$out/record-$2.log"
+  local before; before=$(cut -d' ' -f1-3 /proc/loadavg)
+  dotnet harness/Cli/bin/"$config"/net10.0/harness.dll record --kernel "$1" --scenario "$2" --out "$out/record-$2.jsonl" > "$log" 2>&1 || true
+  awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print s}' "$log" |
+    sed "s/^ */  $2 on $(basename "$(dirname "$1")"): /"
+  echo "    load (1, 5, 15 min) before: $before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+if [[ -n "${REDOX_KERNEL:-}" || -n "${USER_KERNEL:-}" ]]; then
+  echo
+  echo "original, observed (harness record):"
+  [[ -n "${REDOX_KERNEL:-}" ]] && per_stop "$REDOX_KERNEL" "$scenario"
+  [[ -n "${USER_KERNEL:-}" ]] && per_stop "$USER_KERNEL" "${USER_SCENARIO:-user-driver}"
+fi
+
 # In-process (harness/Unicorn): the same early boot to heap_done under Unicorn, no QEMU — per boot, on one
 # reused engine — and generated E820 maps per minute (harness/Fuzz, outcomes compared, 2 threads = both cores):
 # through the port, through the original alone, and through both (each map run by both kernels and compared).

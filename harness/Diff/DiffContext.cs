@@ -25,7 +25,7 @@ internal sealed class DiffContext
             foreach (var o in Observable.PerCheckpoint)
                 _cells[(o, cp)] = new CellBuilder();
         _cells[(Observable.Serial, BootOrder.WholeLog)] = new CellBuilder();
-        if (a.Syscalls.Count > 0 || b.Syscalls.Count > 0)
+        if (a.Syscalls.Count > 0 || b.Syscalls.Count > 0 || a.Processes.Count > 0 || b.Processes.Count > 0 || a.AddressSpaces.Count > 0 || b.AddressSpaces.Count > 0)
             _cells[(Observable.Processes, BootOrder.WholeLog)] = new CellBuilder();
     }
 
@@ -47,12 +47,26 @@ internal sealed class DiffContext
         if (!_notes.Contains(note)) _notes.Add(note);
     }
 
-    /// <summary>Records a difference, accepted or not.</summary>
-    public void Report(Difference d)
+    /// <summary>
+    /// Where a process record's difference happened in boot order: as an event leading up to the checkpoint that follows
+    /// it in its trace (the earlier of the two sides' places), so that a wrong syscall before a panic the other kernel
+    /// does not have comes first.
+    /// </summary>
+    public BootPosition ProcessPosition(long? seqA, long? seqB)
+    {
+        var places = new List<BootPosition>();
+        if (seqA is { } x) places.Add(Order.Event(BootOrder.GroupOf(A, x), x));
+        if (seqB is { } y) places.Add(Order.Event(BootOrder.GroupOf(B, y), y));
+        return places.Min();
+    }
+
+    /// <summary>Records a difference, accepted or not; true when the registry accepted it.</summary>
+    public bool Report(Difference d)
     {
         var accepted = Registry.Match(d, A.Header.Scenario, Order)
                        ?? (A.Header.Scenario != B.Header.Scenario ? Registry.Match(d, B.Header.Scenario, Order) : null);
         Cell(d.Observable, d.Checkpoint).Differences.Add(d with { AcceptedBy = accepted });
+        return accepted is not null;
     }
 
     /// <summary>Marks a cell as compared (both sides had something there).</summary>

@@ -29,6 +29,7 @@ public static class TraceDiffer
         DescriptorsComparer.Run(ctx);
         SerialComparer.Run(ctx);
         SyscallsComparer.Run(ctx);
+        ProcessesComparer.Run(ctx);
         if (a.Header.Scenario != b.Header.Scenario)
             ctx.Note($"forced comparison of different scenarios: A is '{a.Header.Scenario}', B is '{b.Header.Scenario}'");
 

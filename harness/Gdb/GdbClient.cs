@@ -113,7 +113,11 @@ public sealed partial class GdbClient : IAsyncDisposable
                 {
                     socket.NoDelay = true;
                 }
-                await socket.ConnectAsync(address, deadline.Token).ConfigureAwait(false);
+                // A synchronous connect (a unix socket or QEMU's loopback port answers at once, or refuses): a socket
+                // never used asynchronously stays a blocking one, so the pump's reads are plain blocking recv calls
+                // that wake the pump directly. Any async call on it would hand every reply through .NET's epoll
+                // thread and a thread-pool worker first (two more wake-ups per packet; see RspConnection).
+                socket.Connect(address);
                 return socket;
             }
             catch (SocketException e)

@@ -161,6 +161,7 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
                 {
                     ["events"] = _events,
                     ["syscalls"] = _syscallCount,
+                    ["process_records"] = _processRecords,
                     ["stops"] = _stops,
                     ["repeated_stops"] = _restops,
                     ["checkpoints"] = _checkpoints.Count,

@@ -32,7 +32,8 @@ internal sealed partial class ObserverSession
             {
                 var some = (regs[a.Spec.ResultTagRegister] & 0xFF) != 0;
                 ulong? frame = some ? regs[a.Spec.ResultFrameRegister] * 4096 : null;
-                WriteEvent(new FrameAllocEvent { Seq = 0, Phase = _phase, Count = p.Count, Frame = frame, Caller = p.Caller, Via = a.Spec.Via },
+                WriteEvent(new FrameAllocEvent { Seq = 0, Phase = _phase, Count = p.Count, Frame = frame, Caller = p.Caller, Via = a.Spec.Via,
+                        Context = await EventContextAsync(ct).ConfigureAwait(false) },
                     $"frame_alloc count {p.Count} -> {(frame is { } f ? $"0x{f:x}" : "None")} from {p.Caller}");
             }
         }
@@ -46,7 +47,8 @@ internal sealed partial class ObserverSession
             var some = (regs[byReturn.Spec.ResultTagRegister] & 0xFF) != 0;
             ulong? frame = some ? regs[byReturn.Spec.ResultFrameRegister] * 4096 : null;
             var caller = Caller(rip);
-            WriteEvent(new FrameAllocEvent { Seq = 0, Phase = _phase, Count = staticCount, Frame = frame, Caller = caller, Via = byReturn.Spec.Via },
+            WriteEvent(new FrameAllocEvent { Seq = 0, Phase = _phase, Count = staticCount, Frame = frame, Caller = caller, Via = byReturn.Spec.Via,
+                    Context = await EventContextAsync(ct).ConfigureAwait(false) },
                 $"frame_alloc count {staticCount} -> {(frame is { } f2 ? $"0x{f2:x}" : "None")} from {caller}");
         }
         if (_patAt.Contains(rip) && (regs["rcx"] & 0xFFFF_FFFF) == 0x277)
@@ -68,6 +70,8 @@ internal sealed partial class ObserverSession
         {
             _panicSeen = true;
             await CheckpointAsync("panic", ct).ConfigureAwait(false);
+            if (_reachedKmain && Processes?.AddressSpace.Contains("panic") == true)
+                await AddressSpaceAsync(await ContextIdAsync(ct).ConfigureAwait(false), "panic", ct).ConfigureAwait(false);
             return true;
         }
         if (_allocAt.TryGetValue(rip, out var alloc) && _pending is null)
@@ -85,7 +89,8 @@ internal sealed partial class ObserverSession
             var count = regs[free.Spec.CountRegister];
             var unseen = elf.Resolve(ret) is { } from && free.Spec.UnseenCallers.Contains(from.Symbol.Name);
             if (!unseen)
-                WriteEvent(new FrameFreeEvent { Seq = 0, Phase = _phase, Frame = frame, Count = count, Caller = caller },
+                WriteEvent(new FrameFreeEvent { Seq = 0, Phase = _phase, Frame = frame, Count = count, Caller = caller,
+                        Context = await EventContextAsync(ct).ConfigureAwait(false) },
                     $"frame_free 0x{frame:x} count {count} from {caller}");
             if (_freeAt.Count > 1)
             {

@@ -51,12 +51,14 @@ public static class HtmlReport
 
         Header(sb, session);
         sb.Append("<nav><a href=\"#summary\">summary</a> <a href=\"#first\">first divergence</a> <a href=\"#accepted\">accepted</a> " +
-                  "<a href=\"#state\">page tables &amp; descriptors</a> <a href=\"#timeline\">frame timeline</a> <a href=\"#serial\">serial</a></nav>\n");
+                  "<a href=\"#state\">page tables &amp; descriptors</a> <a href=\"#timeline\">frame timeline</a> " +
+                  (ProcessView.Applies(session) ? "<a href=\"#processes\">processes</a> " : "") + "<a href=\"#serial\">serial</a></nav>\n");
         Summary(sb, r);
         First(sb, session);
         Accepted(sb, session);
         State(sb, session);
         Timeline(sb, session);
+        if (ProcessView.Applies(session)) ProcessView.Render(sb, session);
         Serial(sb, session);
 
         var checkpoints = StateCheckpoints(a, b, r);

@@ -17,6 +17,8 @@ internal sealed class TraceBuilder(string file)
     private readonly List<Dictionary<string, object>> _state = [];
     private readonly List<TraceEvent> _events = [];
     private readonly List<SyscallRecord> _syscalls = [];
+    private readonly List<ProcessRecord> _processes = [];
+    private readonly List<AddressSpaceRecord> _addressSpaces = [];
     private readonly List<SerialChunk> _serial = [];
     private readonly List<JsonObject> _observationPoints = [];
     private readonly List<JsonObject> _other = [];
@@ -57,6 +59,12 @@ internal sealed class TraceBuilder(string file)
                 break;
             case SyscallJson.Type:
                 _syscalls.Add(SyscallJson.Decode(f));
+                break;
+            case ProcessJson.ProcessType:
+                _processes.Add(ProcessJson.DecodeProcess(f));
+                break;
+            case ProcessJson.AddressSpaceType:
+                _addressSpaces.Add(ProcessJson.DecodeAddressSpace(f));
                 break;
             case "end":
                 _end = RecordDecoder.End(f);
@@ -114,6 +122,8 @@ internal sealed class TraceBuilder(string file)
         return new Trace(file, _header, checkpoints, _events, serial, _end, _observationPoints, _other, incompleteReason)
         {
             Syscalls = _syscalls,
+            Processes = _processes,
+            AddressSpaces = _addressSpaces,
         };
     }
 }

@@ -6,7 +6,7 @@ using Harness.Trace.Json;
 namespace Harness.Trace;
 
 /// <summary>
-/// Writes a <c>redox-trace/2</c> trace as the boot happens: one JSON line per record, flushed at once,
+/// Writes a <c>redox-trace/3</c> trace as the boot happens: one JSON line per record, flushed at once,
 /// into a name of this run's own (<see cref="OutputFile"/>: <c>NAME.jsonl.PID-START-ID.partial</c>); only
 /// <see cref="WriteEnd"/> renames it, whole, to <c>NAME.jsonl</c>. A run that stops early (or whose write fails,
 /// e.g. on a full disk) leaves <c>NAME.jsonl.partial</c>, which the reader reports as incomplete.
@@ -102,6 +102,12 @@ public sealed class TraceWriter : IDisposable
 
     /// <summary>Writes a <c>syscall</c> record (<c>redox-trace/2</c>).</summary>
     public long WriteSyscall(SyscallRecord s) => Write(Json.SyscallJson.Encode(s, _seq + 1));
+
+    /// <summary>Writes a <c>process</c> record (<c>redox-trace/3</c>).</summary>
+    public long WriteProcess(ProcessRecord p) => Write(Json.ProcessJson.Encode(p, _seq + 1));
+
+    /// <summary>Writes an <c>address_space</c> record (<c>redox-trace/3</c>).</summary>
+    public long WriteAddressSpace(AddressSpaceRecord a) => Write(Json.ProcessJson.Encode(a, _seq + 1));
 
     /// <summary>Writes a <c>serial</c> record with the bytes the kernel wrote to COM1 since the last one. Empty chunks are skipped (returns 0).</summary>
     public long WriteSerial(ReadOnlySpan<byte> bytes)

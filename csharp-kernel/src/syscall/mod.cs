@@ -110,7 +110,11 @@ namespace Kernel.syscall
                         return uaddr.ok ? Kernel.syscall.futex.Futex.Call(uaddr.ptr, c, (int)d, e, (int*)f) : Result.Err(uaddr.err);
                     }
                 case Number.SYS_BRK: return Process.Brk(b);
+#if MUTATION_SYSCALL_GETPID_PLUS_ONE // NOT the original: getpid returns the caller's id + 1 (make mutants)
+                case Number.SYS_GETPID: { var r = Process.Getpid(); if (r.is_ok) r.ok = ContextId.From(r.ok.Into() + 1); return Cid(r); }
+#else
                 case Number.SYS_GETPID: return Cid(Process.Getpid());
+#endif
                 case Number.SYS_GETPGID: return Cid(Process.Getpgid(ContextId.From(b)));
                 case Number.SYS_GETPPID: return Cid(Process.Getppid());
                 case Number.SYS_CLONE: return Cid(Process.Clone(b, bp));

@@ -39,18 +39,20 @@ internal static class SyscallsComparer
                     ctx.Incomplete(Observable.Processes, cp, $"{(a is null ? "A" : "B")}'s calls of context {Id(context)} end before call {i} (trace incomplete)");
                     break;
                 }
-                var first = a ?? b!;
-                ctx.Report(new Difference
+                var acceptedCall = ctx.Report(new Difference
                 {
                     Observable = Observable.Processes,
                     Checkpoint = cp,
                     Path = $"processes.context[{Id(context)}].syscall[{i}]",
                     A = a is null ? null : Text(a),
                     B = b is null ? null : Text(b),
-                    // Ordered by where the call is in the trace that has it: the first divergence is the earliest such call.
-                    Position = new BootPosition(ctx.Order.Ordinal(cp), 1, first.Seq),
-                    Sentence = $"Context {Id(context)}, call {i}: A {Said(a)}, B {Said(b)}.",
+                    // Ordered by where the call is in its trace (the earlier side): the first divergence is the earliest such call.
+                    Position = ctx.ProcessPosition(a?.Seq, b?.Seq),
+                    CallerA = a is null ? null : StackText(a),
+                    CallerB = b is null ? null : StackText(b),
+                    Sentence = $"Context {Id(context)}, call {i}: A {Said(a)}; B {Said(b)}.",
                 });
+                if (acceptedCall) continue; // an accepted difference (e.g. a leftover in an argument the call ignores): go on
                 break; // after a divergence, the rest of this context follows from it
             }
         }
@@ -78,5 +80,9 @@ internal static class SyscallsComparer
         $"{s.Name}({string.Join(", ", s.Args.Select(x => $"0x{x:x}"))}) = " +
         (s.Result is null ? "(no return)" : s.Errno is { } e ? $"-{e} (errno)" : $"0x{s.Result:x}");
 
-    private static string Said(SyscallRecord? s) => s is null ? "made no such call" : $"called {Text(s)} from {s.Caller ?? "?"}";
+    private static string Said(SyscallRecord? s) => s is null ? "made no such call" : $"called {Text(s)} from {StackText(s)}";
+
+    /// <summary>The kernel-side call stack at the call, innermost first (<c>a ← b ← c</c>), or its caller alone in older traces.</summary>
+    public static string StackText(SyscallRecord s) =>
+        s.Stack is { Count: > 0 } st ? string.Join(" ← ", st) : s.Caller ?? "?";
 }

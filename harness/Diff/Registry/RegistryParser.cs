@@ -83,8 +83,9 @@ internal static class RegistryParser
         }
 
         var observable = Required("observable");
-        if (!Observable.All.Contains(observable))
-            throw new RegistryFormatException(file, values["observable"].Line, $"unknown observable '{observable}' (known: {string.Join(", ", Observable.All)})");
+        if (!Observable.All.Contains(observable) && observable != Observable.Processes)
+            throw new RegistryFormatException(file, values["observable"].Line,
+                $"unknown observable '{observable}' (known: {string.Join(", ", Observable.All)}, {Observable.Processes})");
 
         return new AcceptedDivergence
         {

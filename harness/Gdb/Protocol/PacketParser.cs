@@ -41,6 +41,20 @@ internal sealed class PacketParser
         ChecksumLow,
     }
 
+    /// <summary>
+    /// Inside a packet's body: takes the plain body bytes at the start of <paramref name="data"/> (up to the next
+    /// <c>#</c> or <c>$</c>, which <see cref="Feed"/> must see) in one copy, and returns how many it took (0 outside a
+    /// body). The same as feeding them one by one, without a call per byte (a register or memory reply is kilobytes).
+    /// </summary>
+    public int TakeBody(ReadOnlySpan<byte> data)
+    {
+        if (_state != State.Body) return 0;
+        var end = data.IndexOfAny((byte)'#', (byte)'$');
+        var plain = end < 0 ? data : data[..end];
+        _body.AddRange(plain);
+        return plain.Length;
+    }
+
     /// <summary>Feeds one byte from the stream.</summary>
     public Event Feed(byte b)
     {

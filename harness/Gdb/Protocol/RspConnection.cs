@@ -15,6 +15,10 @@ namespace Harness.Gdb.Protocol;
 /// thread pool. On a loaded machine each hand-off is a wake-up of another thread, and a stop of the
 /// observer is several replies (stop, registers, memory, step): the hand-offs were most of its cost.
 /// Whoever awaits a packet must therefore never block that thread (everything here is awaited).
+/// The socket is used synchronously only (connected, written and read with blocking calls): .NET on Linux puts a
+/// socket that saw one async operation into non-blocking mode under its epoll engine, and then every reply went from
+/// the epoll thread to a thread-pool worker to the pump — two more wake-ups per packet (issue 15's profile: the
+/// ".NET Sockets" and ".NET TP Worker" threads used a quarter of the harness's CPU).
 /// </remarks>
 internal sealed class RspConnection : IAsyncDisposable
 {
@@ -94,8 +98,9 @@ internal sealed class RspConnection : IAsyncDisposable
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await _stream.WriteAsync(bytes, ct).ConfigureAwait(false);
-            await _stream.FlushAsync(ct).ConfigureAwait(false);
+            // Synchronous: a packet is a few bytes to a local socket, and an async write would register the socket
+            // with .NET's epoll engine, after which its blocking reads are emulated through that engine.
+            _stream.Write(bytes);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -170,6 +175,9 @@ internal sealed class RspConnection : IAsyncDisposable
                 _counters.CountBytesRead(n);
                 for (var i = 0; i < n; i++)
                 {
+                    var taken = parser.TakeBody(buffer.AsSpan(i, n - i));
+                    i += taken;
+                    if (i == n) break;
                     var ev = parser.Feed(buffer[i]);
                     if (ev.Kind != PacketParser.EventKind.None)
                     {

@@ -99,6 +99,23 @@ public sealed record HeapExtendSpec(string At, string ByRegister, bool Optional,
 public sealed record SyscallSpec(string At, string NumberRegister, IReadOnlyList<string> ArgRegisters, string ResultRegister,
     string? ContextStatic, bool Optional, MapLocation Source);
 
+/// <summary>
+/// What the observer records of processes beyond the syscall records (traces/FORMAT.md, "Processes"), all read at
+/// the <c>[syscall]</c> dispatcher's stops unless said: <paramref name="Lifecycle"/> (<c>process</c> records of clone,
+/// exec, exit, waitpid), the moments at which the current context's user address space is recorded
+/// (<paramref name="AddressSpace"/>: <c>exec</c>, <c>exit</c>, <c>panic</c>; <paramref name="AddressSpaceCalls"/>: at the
+/// entry of these syscalls, by name), how many bytes of kernel stack are scanned for return addresses at each call
+/// (<paramref name="StackBytes"/>, 0 = none), whether frame events after <c>kmain</c> carry the current context
+/// (<paramref name="FramesByContext"/>), and the kernel's signal handler (<paramref name="SignalAt"/>, the signal in
+/// <paramref name="SignalRegister"/> at its entry).
+/// </summary>
+public sealed record ProcessesSpec(bool Lifecycle, IReadOnlyList<string> AddressSpace, IReadOnlyList<string> AddressSpaceCalls, int StackBytes,
+    bool FramesByContext, string? SignalAt, string? SignalRegister, bool SignalOptional, MapLocation Source)
+{
+    /// <summary>The moments <c>address_space</c> may name.</summary>
+    public static readonly IReadOnlyList<string> SpaceMoments = ["exec", "exit", "panic"];
+}
+
 /// <summary>A heap mapping entry point (<c>map_heap(table, offset, size)</c>): registers of offset and size.</summary>
 public sealed record HeapMapSpec(string At, string OffsetRegister, string SizeRegister, bool Optional, MapLocation Source);
 
@@ -233,6 +250,9 @@ public sealed record ObservationMap
 
     /// <summary>The syscall dispatcher (at most one), or null when the map does not watch syscalls.</summary>
     public SyscallSpec? Syscall { get; init; }
+
+    /// <summary>What is recorded of processes beyond the syscall records, or null (only syscall records).</summary>
+    public ProcessesSpec? Processes { get; init; }
 
     /// <summary>The frame allocator's state, or null when the map does not say.</summary>
     public FrameAllocatorSpec? FrameAllocator { get; init; }

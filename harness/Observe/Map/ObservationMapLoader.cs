@@ -239,6 +239,27 @@ public static class ObservationMapLoader
                 syscall = new SyscallSpec(a.Value, n, args.Select(x => x.Value).ToList(), res, context?.Value, optional, r.At(a.Span));
         }
 
+        ProcessesSpec? processes = null;
+        if (top.Table("processes") is { } ps)
+        {
+            var lifecycle = ps.Bool("lifecycle") ?? true;
+            var spaces = ps.StringList("address_space");
+            foreach (var (value, span) in spaces.Where(x => !ProcessesSpec.SpaceMoments.Contains(x.Value)))
+                r.Error(span, $"processes: address_space moment `{value}` is not one of {string.Join(", ", ProcessesSpec.SpaceMoments)}");
+            var calls = ps.StringList("address_space_calls");
+            var stack = ps.Integer("stack_bytes") ?? 0;
+            if (stack > 4096) r.Error(ps.Span, "processes: stack_bytes is at most 4096");
+            var frames = ps.Bool("frames_by_context") ?? true;
+            var signalAt = ps.String("signal_at");
+            var signalReg = ps.Register("signal", Registers);
+            var signalOptional = ps.Bool("signal_optional") ?? false;
+            ps.RejectUnknown(["lifecycle", "address_space", "address_space_calls", "stack_bytes", "frames_by_context", "signal_at", "signal", "signal_optional"]);
+            if (syscall is null) r.Error(ps.Span, "processes: needs a [syscall] table (everything here is read at its stops)");
+            if ((signalAt is null) != (signalReg is null)) r.Error(ps.Span, "processes: signal_at and signal go together");
+            processes = new ProcessesSpec(lifecycle, spaces.Select(x => x.Value).ToList(), calls.Select(x => x.Value).ToList(), (int)Math.Min(stack, 4096),
+                frames, signalAt?.Value, signalReg, signalOptional, r.At(ps.Span));
+        }
+
         FrameAllocatorSpec? frameAllocator = null;
         if (top.Table("frame_allocator") is { } fa)
         {
@@ -311,7 +332,7 @@ public static class ObservationMapLoader
             hs.MarkAllTaken();
         }
 
-        top.RejectUnknown(["kernel", "symbols", "entry", "percpu_base", "clean_exit", "checkpoints", "panic", "frame_alloc", "frame_free",
+        top.RejectUnknown(["kernel", "symbols", "entry", "percpu_base", "clean_exit", "checkpoints", "panic", "frame_alloc", "frame_free", "processes",
             "heap_extend", "heap_map", "frame_allocator", "heap", "statics", "pat", "handlers", "syscall"]);
         if (kernel is null || entry is null)
             return null;
@@ -330,6 +351,7 @@ public static class ObservationMapLoader
             HeapExtend = heapExtend,
             HeapMap = heapMap,
             Syscall = syscall,
+            Processes = processes,
             FrameAllocator = frameAllocator,
             Heap = heap,
             PercpuBase = percpu ?? 0xC000_0000,
@@ -387,6 +409,9 @@ public static class ObservationMapLoader
         private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
 
         public IReadOnlyList<TEntry> Entries => table.Entries;
+
+        /// <summary>Where the table is in the file.</summary>
+        public SourceSpan Span => table.Span;
 
         private string Qualified(string key) => path.Length == 0 ? key : $"{path}.{key}";
 

@@ -62,6 +62,9 @@ public sealed class ResolvedObservationMap
     /// <summary>The address of the current context's id (a static of <c>[statics]</c>), or null.</summary>
     public ulong? ContextIdAddress { get; private set; }
 
+    /// <summary>The kernel's signal handler (<c>[processes].signal_at</c>), or null.</summary>
+    public ulong? SignalHandler { get; private set; }
+
     /// <summary>The address of the frame allocator's state (symbol + offset), or null.</summary>
     public ulong? FrameAllocatorBase { get; private set; }
 
@@ -209,6 +212,8 @@ public sealed class ResolvedObservationMap
                 else errors.Add(new MapError(sc.Source.File, sc.Source.Line, null, $"syscall: context = \"{name}\" names no static of [statics] found in {elf.File}"));
             }
         }
+        if (map.Processes is { SignalAt: { } signalAt } ps && Find(signalAt, ps.SignalOptional, ps.Source, "processes.signal_at") is { } sig)
+            resolved.SignalHandler = sig.Value;
         resolved.NotPresent = notPresent;
 
         if (errors.Count > 0)

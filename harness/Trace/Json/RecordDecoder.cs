@@ -164,12 +164,12 @@ internal static class RecordDecoder
         "frame_alloc" => new FrameAllocEvent
         {
             Seq = f.Long("seq"), Phase = f.String("phase"), Caller = f.OptString("caller"),
-            Count = f.ULong("count"), Frame = f.OptULong("frame"), Via = f.OptString("via"),
+            Count = f.ULong("count"), Frame = f.OptULong("frame"), Via = f.OptString("via"), Context = f.OptULong("context"),
         },
         "frame_free" => new FrameFreeEvent
         {
             Seq = f.Long("seq"), Phase = f.String("phase"), Caller = f.OptString("caller"),
-            Frame = f.ULong("frame"), Count = f.ULong("count"),
+            Frame = f.ULong("frame"), Count = f.ULong("count"), Context = f.OptULong("context"),
         },
         "heap_extend" => new HeapExtendEvent
         {

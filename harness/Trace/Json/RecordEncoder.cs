@@ -160,6 +160,7 @@ internal static class RecordEncoder
         }
         o["caller"] = e.Caller;
         if (e is FrameAllocEvent { Via: { } via }) o["via"] = via;
+        if (e.Context is { } context) o["context"] = context;
         return o;
     }
 

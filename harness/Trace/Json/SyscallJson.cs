@@ -21,6 +21,7 @@ internal static class SyscallJson
             ["result"] = s.Result is { } r ? Hex.Format(r) : null,
             ["errno"] = s.Errno,
             ["caller"] = s.Caller,
+            ["stack"] = s.Stack is null ? null : new JsonArray(s.Stack.Select(x => (JsonNode?)x).ToArray()),
         };
     }
 
@@ -38,6 +39,7 @@ internal static class SyscallJson
             Args = a.Select((x, i) => f.AsULong(x!, $"args[{i}]")).ToArray(),
             Result = f.OptULong("result"),
             Caller = f.OptString("caller"),
+            Stack = f.OptArray("stack")?.Select((x, i) => x is null ? throw f.Error($"stack[{i}] is null") : f.AsString(x, $"stack[{i}]")).ToArray(),
         };
     }
 }

@@ -28,6 +28,12 @@ public sealed record SyscallRecord
     /// <summary>Symbol + offset of the dispatcher's return address in this binary (the kernel-side caller), or null.</summary>
     public string? Caller { get; init; }
 
+    /// <summary>
+    /// The kernel-side call stack at the dispatcher's entry (<c>redox-trace/3</c>): the return addresses found on the
+    /// kernel stack, innermost first, each symbolised <c>symbol + offset</c> in this binary; null when not read.
+    /// </summary>
+    public IReadOnlyList<string>? Stack { get; init; }
+
     /// <summary>The error number when <see cref="Result"/> is an error (<c>-4095 … -1</c>), else null.</summary>
     public int? Errno => Result is { } r && r >= unchecked((ulong)-4095L) ? (int)-(long)r : null;
 }

@@ -53,6 +53,12 @@ public sealed class Trace
     /// <summary>The system calls, in the order they returned (<c>redox-trace/2</c>; empty in older traces).</summary>
     public IReadOnlyList<SyscallRecord> Syscalls { get; init; } = [];
 
+    /// <summary>The contexts' lifecycle events (clone, exec, exit, waitpid, signal), as written (<c>redox-trace/3</c>; empty in older traces).</summary>
+    public IReadOnlyList<ProcessRecord> Processes { get; init; } = [];
+
+    /// <summary>The user address spaces recorded (at exec, exit, …), as written (<c>redox-trace/3</c>; empty in older traces).</summary>
+    public IReadOnlyList<AddressSpaceRecord> AddressSpaces { get; init; } = [];
+
     /// <summary>The serial output.</summary>
     public SerialLog Serial { get; }
 

@@ -15,6 +15,12 @@ public abstract record TraceEvent
     /// <summary>Symbol + offset of the return address in this binary, or null when unknown.</summary>
     public string? Caller { get; init; }
 
+    /// <summary>
+    /// The context current when the event happened (its <c>ContextId</c>), for events after <c>kmain</c> when the
+    /// map names the context's static (<c>redox-trace/3</c>); null before <c>kmain</c> and in older traces.
+    /// </summary>
+    public ulong? Context { get; init; }
+
     /// <summary>The record type as written in the file.</summary>
     public abstract string Type { get; }
 }

@@ -111,3 +111,46 @@ public class RspCodecTests
         Assert.Throws<GdbProtocolException>(() => StopReply.Parse("OK"));
     }
 }
+
+/// <summary>The pump's bulk path through a packet body finds the same events as feeding byte by byte.</summary>
+public class PacketParserBulkTests
+{
+    private static List<(PacketParser.EventKind, string?)> Parse(byte[] stream, bool bulk)
+    {
+        var parser = new PacketParser();
+        var events = new List<(PacketParser.EventKind, string?)>();
+        for (var i = 0; i < stream.Length; i++)
+        {
+            if (bulk)
+            {
+                i += parser.TakeBody(stream.AsSpan(i));
+                if (i == stream.Length) break;
+            }
+            var ev = parser.Feed(stream[i]);
+            if (ev.Kind != PacketParser.EventKind.None)
+                events.Add((ev.Kind, ev.Body is null ? null : System.Text.Encoding.ASCII.GetString(ev.Body)));
+        }
+        return events;
+    }
+
+    [Fact]
+    public void Bulk_and_bytewise_parsing_agree_on_packets_acks_restarts_and_bad_checksums()
+    {
+        var good = RspCodec.Frame("m123,4"u8.ToArray());
+        var stream = new List<byte>();
+        stream.AddRange("+"u8.ToArray());
+        stream.AddRange(good);
+        stream.AddRange("$abc$def"u8.ToArray());       // a '$' inside a packet restarts it
+        stream.AddRange("#00"u8.ToArray());            // bad checksum for "def"
+        stream.AddRange("-"u8.ToArray());
+        stream.AddRange(RspCodec.Frame(new byte[3000].Select(_ => (byte)'a').ToArray()));
+        stream.AddRange("$unfinished"u8.ToArray());    // cut off: no event
+
+        var bytewise = Parse([.. stream], bulk: false);
+        Assert.Equal(bytewise, Parse([.. stream], bulk: true));
+        Assert.Equal([PacketParser.EventKind.Ack, PacketParser.EventKind.Packet, PacketParser.EventKind.BadChecksum, PacketParser.EventKind.Nak,
+            PacketParser.EventKind.Packet], bytewise.Select(e => e.Item1));
+        Assert.Equal("def", bytewise[2].Item2);
+        Assert.Equal(3000, bytewise[4].Item2!.Length);
+    }
+}

@@ -75,6 +75,24 @@ public class ObservationMapTests(TestKernelImage images) : IClassFixture<TestKer
     }
 
     [Fact]
+    public void Processes_are_read_from_the_map_and_refused_when_malformed()
+    {
+        var original = ObservationMapLoader.Load(ObserveFixtures.OriginalMap);
+        var p = original.Processes!;
+        Assert.True(p.Lifecycle);
+        Assert.Equal(["exec", "exit", "panic"], p.AddressSpace);
+        Assert.Equal(["iopl"], p.AddressSpaceCalls);
+        Assert.Equal(("kernel::context::signal::signal_handler", "rdi"), (p.SignalAt, p.SignalRegister));
+
+        const string syscall = "\n[syscall]\nat = \"d\"\nnumber = \"rdi\"\nargs = [\"rsi\", \"rdx\", \"rcx\", \"r8\", \"r9\"]\nresult = \"rax\"\n";
+        var moment = Refused(Minimal + syscall + "[processes]\naddress_space = [\"fork\"]\n", "p.toml");
+        Assert.Contains("address_space moment `fork` is not one of exec, exit, panic", moment.Message);
+        Assert.Contains("needs a [syscall] table", Refused(Minimal + "\n[processes]\nlifecycle = true\n").Message);
+        Assert.Contains("signal_at and signal go together", Refused(Minimal + syscall + "[processes]\nsignal_at = \"h\"\n").Message);
+        Assert.Contains("unknown key `signals`", Refused(Minimal + syscall + "[processes]\nsignals = 1\n").Message);
+    }
+
+    [Fact]
     public void A_syntax_error_names_file_and_line()
     {
         var e = Refused(Minimal + "\n[checkpoints\n", "syntax.toml");

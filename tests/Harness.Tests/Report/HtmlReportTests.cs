@@ -1,5 +1,8 @@
 using System.Text.RegularExpressions;
+using Harness.Diff;
 using Harness.Report;
+using Harness.Tests.Diff;
+using Harness.Trace;
 using Harness.Tests.Trace;
 
 namespace Harness.Tests.Report;
@@ -76,5 +79,37 @@ public class HtmlReportTests
         Assert.Contains("<b>never-used</b>", accepted);
         Assert.Contains("<span class=\"word\">ACCEPTED</span>", html);
         Assert.Contains("<td class=\"st-accepted\"", html);
+    }
+}
+
+/// <summary>The per-process view: contexts' timelines and calls side by side, the first divergent call highlighted.</summary>
+public class ProcessViewTests
+{
+    [Fact]
+    public void A_changed_getpid_result_is_highlighted_in_the_process_view()
+    {
+        var reference = TraceEdits.Load("user-identity");
+        SyscallRecord Call(long seq, ulong context, ulong number, ulong result) => new()
+        {
+            Seq = seq, Context = context, Number = number, Name = SyscallNames.Name(number), Args = [0, 0, 0, 0, 0], Result = result,
+            Caller = "inner + 42", Stack = ["inner + 42", "syscall + 34"],
+        };
+        Harness.Trace.Trace With(string name, params SyscallRecord[] calls) =>
+            new(reference.SourcePath + name, reference.Header, reference.Checkpoints, reference.Events, reference.Serial, reference.End,
+                reference.ObservationPoints, reference.OtherRecords)
+            {
+                Syscalls = calls,
+                Processes = [new ProcessRecord { Seq = 9_000_003, Event = "exit", Context = 2, Status = 0 }],
+            };
+        var a = With(".a", Call(9_000_000, 2, 0x21000004, 6), Call(9_000_001, 2, 20, 2), Call(9_000_002, 2, 1, 0));
+        var b = With(".b", Call(9_000_000, 2, 0x21000004, 6), Call(9_000_001, 2, 20, 3), Call(9_000_002, 2, 1, 0));
+        var html = HtmlReport.Render(new DiffSession(a, b, TraceDiffer.Compare(a, b), null));
+
+        Assert.Contains("<section id=\"processes\">", html);
+        Assert.Contains("id=\"first-process-divergence\"", html);
+        var row = html[html.IndexOf("id=\"first-divergent-syscall\"", StringComparison.Ordinal)..];
+        Assert.Contains("getpid(", row[..row.IndexOf("</tr>", StringComparison.Ordinal)]);
+        Assert.Contains("class=\"first-divergent\"", html); // the red tick on B's (and A's) lane
+        Assert.DoesNotContain("<section id=\"processes\">", HtmlReport.Render(ReportInputs.Equal())); // a boot without processes has none
     }
 }
