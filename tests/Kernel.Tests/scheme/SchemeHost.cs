@@ -10,6 +10,7 @@ using spin;
 using Kernel.syscall;
 using Kernel.syscall.validate;
 using Kernel.Tests.context;
+using Kernel.Tests.Host;
 using Kernel.Tests.memory;
 using syscall.error;
 using syscall.number;
@@ -20,34 +21,15 @@ namespace Kernel.Tests.scheme;
 /// A kernel with one running context (namespace 1, uid 0) for the scheme tests, and user pages the
 /// host marks as such (validate.rs's page walk), as DispatcherTests does.
 /// </summary>
-public abstract unsafe class SchemeHost : IDisposable
+public abstract unsafe class SchemeHost : UserMemoryHost
 {
-    private readonly HostHeap heap = HostHeap.Install();
-    private static readonly HashSet<ulong> UserPages = new();
-
-    private static bool Translate(ulong page, EntryFlags* flags)
-    {
-        if (!UserPages.Contains(page)) return false;
-        *flags = EntryFlags.PRESENT | EntryFlags.USER_ACCESSIBLE | EntryFlags.WRITABLE;
-        return true;
-    }
-
     protected SchemeHost()
     {
-        KernelState.Reset();
-        UserPages.Clear();
-        Validate.HostTranslatePageFlagsHook = &Translate;
         Current = NewContext();
         ContextMod.SetContextId(ContextId.From(Current));
         using (Kernel.scheme.SchemeList.Schemes()) { } // the scheme list made (and pipe:'s id set) as the kernel's first open does
     }
 
-    public virtual void Dispose()
-    {
-        Validate.HostTranslatePageFlagsHook = null;
-        KernelState.Reset();
-        heap.Dispose();
-    }
 
     /// <summary>The running context's id.</summary>
     protected ulong Current;
@@ -80,7 +62,7 @@ public abstract unsafe class SchemeHost : IDisposable
     protected static byte* User(int size)
     {
         byte* p = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)Math.Max(size, 1), 4096);
-        for (ulong page = (ulong)p & ~0xFFFUL; page < (ulong)p + (ulong)Math.Max(size, 1); page += 4096) UserPages.Add(page);
+        for (ulong page = (ulong)p & ~0xFFFUL; page < (ulong)p + (ulong)Math.Max(size, 1); page += 4096) MarkUserPage(page);
         return p;
     }
 

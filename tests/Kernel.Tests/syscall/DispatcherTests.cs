@@ -10,6 +10,7 @@ using Kernel.context.context;
 using Kernel.syscall;
 using Kernel.syscall.validate;
 using Kernel.Tests.context;
+using Kernel.Tests.Host;
 using Kernel.Tests.memory;
 using syscall.data;
 using syscall.error;
@@ -24,25 +25,10 @@ namespace Kernel.Tests.syscall;
 /// in for the page tables: only the pages a test marks are user pages.
 /// </summary>
 [Collection(KernelGlobals.Name)]
-public unsafe class DispatcherTests : IDisposable
+public unsafe class DispatcherTests : UserMemoryHost
 {
-    private readonly HostHeap heap = HostHeap.Install();
-    private static readonly HashSet<ulong> UserPages = new();
-    private static readonly HashSet<ulong> ReadOnlyPages = new();
-
-    private static bool Translate(ulong page, EntryFlags* flags)
-    {
-        if (!UserPages.Contains(page)) return false;
-        *flags = EntryFlags.PRESENT | EntryFlags.USER_ACCESSIBLE | (ReadOnlyPages.Contains(page) ? 0 : EntryFlags.WRITABLE);
-        return true;
-    }
-
     public DispatcherTests()
     {
-        KernelState.Reset();
-        UserPages.Clear();
-        ReadOnlyPages.Clear();
-        Validate.HostTranslatePageFlagsHook = &Translate;
         // the scheme list made first, as kmain has it before any system call: pipe2 takes pipe:'s id from it
         using (Kernel.scheme.SchemeList.Schemes()) { }
         using var contexts = ContextMod.ContextsMut();
@@ -54,21 +40,13 @@ public unsafe class DispatcherTests : IDisposable
         ContextMod.SetContextId(c.id);
     }
 
-    public void Dispose()
-    {
-        Validate.HostTranslatePageFlagsHook = null;
-        KernelState.Reset();
-        heap.Dispose();
-    }
-
     /// <summary>A user buffer: its pages marked as the user's.</summary>
     private static byte* User(int size, bool writable = true)
     {
         byte* p = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)size, 4096);
         for (ulong page = (ulong)p & ~0xFFFUL; page < (ulong)p + (ulong)size; page += 4096)
         {
-            UserPages.Add(page);
-            if (!writable) ReadOnlyPages.Add(page);
+            MarkUserPage(page, writable);
         }
         return p;
     }

@@ -16,6 +16,7 @@ using Kernel.Hal;
 using Kernel.syscall;
 using Kernel.syscall.validate;
 using Kernel.Tests.context;
+using Kernel.Tests.Host;
 using Kernel.Tests.memory;
 using syscall.error;
 using syscall.number;
@@ -30,32 +31,9 @@ namespace Kernel.Tests.syscall;
 /// recursive mapping, so mapping itself is checked by the boots (make diff-boot SCENARIO=user-*).
 /// </summary>
 [Collection(KernelGlobals.Name)]
-public unsafe class ExecTests : IDisposable
+public unsafe class ExecTests : UserMemoryHost
 {
-    private readonly HostHeap heap = HostHeap.Install();
-    private static readonly HashSet<ulong> UserPages = new();
-
-    private static bool Translate(ulong page, EntryFlags* flags)
-    {
-        if (!UserPages.Contains(page)) return false;
-        *flags = EntryFlags.PRESENT | EntryFlags.USER_ACCESSIBLE | EntryFlags.WRITABLE;
-        return true;
-    }
-
-    public ExecTests()
-    {
-        KernelState.Reset();
-        Machine.Reset();
-        UserPages.Clear();
-        Validate.HostTranslatePageFlagsHook = &Translate;
-    }
-
-    public void Dispose()
-    {
-        Validate.HostTranslatePageFlagsHook = null;
-        KernelState.Reset();
-        heap.Dispose();
-    }
+    public ExecTests() => Machine.Reset();
 
     private static ref Context Current(uint euid = 0)
     {
@@ -74,7 +52,7 @@ public unsafe class ExecTests : IDisposable
     private static byte* User(string s)
     {
         byte* p = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(s.Length, 1), 4096);
-        UserPages.Add((ulong)p & ~0xFFFUL);
+        MarkUserPage((ulong)p);
         for (int i = 0; i < s.Length; i++) p[i] = (byte)s[i];
         return p;
     }

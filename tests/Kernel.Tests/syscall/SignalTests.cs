@@ -12,6 +12,7 @@ using Kernel.syscall;
 using Kernel.syscall.futex;
 using Kernel.syscall.validate;
 using Kernel.Tests.context;
+using Kernel.Tests.Host;
 using Kernel.Tests.memory;
 using syscall.data;
 using syscall.error;
@@ -382,37 +383,13 @@ public unsafe class SignalTests : IDisposable
 
 /// <summary>syscall/futex.rs: wait, wake, requeue and the bad op, on the host kernel heap.</summary>
 [Collection(KernelGlobals.Name)]
-public unsafe class FutexTests : IDisposable
+public unsafe class FutexTests : UserMemoryHost
 {
-    private readonly HostHeap heap = HostHeap.Install();
-    private static readonly HashSet<ulong> UserPages = new();
-
-    private static bool Translate(ulong page, EntryFlags* flags)
-    {
-        if (!UserPages.Contains(page)) return false;
-        *flags = EntryFlags.PRESENT | EntryFlags.USER_ACCESSIBLE | EntryFlags.WRITABLE;
-        return true;
-    }
-
-    public FutexTests()
-    {
-        KernelState.Reset();
-        UserPages.Clear();
-        Validate.HostTranslatePageFlagsHook = &Translate;
-    }
-
-    public void Dispose()
-    {
-        Validate.HostTranslatePageFlagsHook = null;
-        KernelState.Reset();
-        heap.Dispose();
-    }
-
     private static T* User<T>() where T : unmanaged
     {
         T* p = (T*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(4096, 4096);
         *p = default;
-        UserPages.Add((ulong)p);
+        MarkUserPage((ulong)p);
         return p;
     }
 
