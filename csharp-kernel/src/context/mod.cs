@@ -85,4 +85,52 @@ namespace Kernel.context
         /// <summary>`CONTEXT_ID.store(id)`.</summary>
         public static void SetContextId(CommonContextId id) => Atomic.Store((ulong*)Registers.ThreadLocal(Registers.TLS_CONTEXT_ID), id.Into());
     }
+
+    /// <summary>
+    /// Port helper (no type of the original): the current context as the system calls take it again
+    /// and again, `let contexts = context::contexts(); let context_lock =
+    /// contexts.current().ok_or(Error::new(ESRCH))?; let context = context_lock.read();` (or
+    /// `.write()`): the list read-locked, then the current context locked. `IsNone` when there is no
+    /// current context (the caller returns ESRCH, the list still locked, as the original's `?`).
+    /// Dispose releases the context's lock, then the list's, in the original's drop order.
+    /// </summary>
+    public unsafe ref struct CurrentContext
+    {
+        private RwLockGuard<ContextList> contexts;
+        private RwLockGuard<Ctx> context;
+        private bool found;
+
+        /// <summary>The current context, read-locked.</summary>
+        public static CurrentContext Read() => Lock(false);
+
+        /// <summary>The current context, write-locked.</summary>
+        public static CurrentContext Write() => Lock(true);
+
+        private static CurrentContext Lock(bool write)
+        {
+            CurrentContext c = default;
+            c.contexts = ContextMod.Contexts();
+            Arc<RwLock<Ctx>>* context_lock = c.contexts.Value.Current();
+            if (context_lock != null)
+            {
+                c.context = write ? context_lock->Value.Write() : context_lock->Value.Read();
+                c.found = true;
+            }
+            return c;
+        }
+
+        public readonly bool IsNone => !found;
+
+        /// <summary>The locked context (only when not IsNone).</summary>
+        public readonly ref Ctx Value => ref context.Value;
+
+        public void Dispose()
+        {
+            if (found)
+            {
+                context.Dispose();
+            }
+            contexts.Dispose();
+        }
+    }
 }

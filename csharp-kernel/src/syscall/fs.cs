@@ -41,25 +41,21 @@ namespace Kernel.syscall
             FileDescriptor file;
             ulong pid;
             uint uid, gid;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                FileDescriptor? f = context.Value.GetFile(fd);
+                if (!f.HasValue)
                 {
-                    FileDescriptor? f = context.Value.GetFile(fd);
-                    if (!f.HasValue)
-                    {
-                        return Result.Err(Error.EBADF);
-                    }
-                    file = f.GetValueOrDefault();
-                    pid = context.Value.id.Into();
-                    uid = context.Value.euid;
-                    gid = context.Value.egid;
+                    return Result.Err(Error.EBADF);
                 }
+                file = f.GetValueOrDefault();
+                pid = context.Value.id.Into();
+                uid = context.Value.euid;
+                gid = context.Value.egid;
             }
 
             SchemeRef scheme;
@@ -137,21 +133,17 @@ namespace Kernel.syscall
             }
             if ((stat.st_mode & (Flag.MODE_FILE | Flag.MODE_DIR)) == Flag.MODE_DIR)
             {
-                using (var contexts = ContextMod.Contexts())
+                using (var context = CurrentContext.Read())
                 {
-                    var context_lock = contexts.Value.Current();
-                    if (context_lock == null)
+                    if (context.IsNone)
                     {
                         return Result.Err(Error.ESRCH);
                     }
-                    using (var context = context_lock->Value.Read())
+                    Vec<byte> canonical = context.Value.Canonicalize(path, path_len);
+                    using (var cwd = context.Value.cwd.Value.Lock())
                     {
-                        Vec<byte> canonical = context.Value.Canonicalize(path, path_len);
-                        using (var cwd = context.Value.cwd.Value.Lock())
-                        {
-                            cwd.Value.Dispose();
-                            cwd.Value = canonical;
-                        }
+                        cwd.Value.Dispose();
+                        cwd.Value = canonical;
                     }
                 }
                 return Result.Ok(0);
@@ -162,25 +154,21 @@ namespace Kernel.syscall
         /// <summary>`getcwd(buf)`: as much of the cwd as fits.</summary>
         public static Result Getcwd(byte* buf, ulong len)
         {
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                using (var cwd = context.Value.cwd.Value.Lock())
                 {
-                    using (var cwd = context.Value.cwd.Value.Lock())
+                    ulong i = 0;
+                    while (i < len && i < cwd.Value.Len())
                     {
-                        ulong i = 0;
-                        while (i < len && i < cwd.Value.Len())
-                        {
-                            buf[i] = cwd.Value[i];
-                            i += 1;
-                        }
-                        return Result.Ok(i);
+                        buf[i] = cwd.Value[i];
+                        i += 1;
                     }
+                    return Result.Ok(i);
                 }
             }
         }
@@ -193,76 +181,32 @@ namespace Kernel.syscall
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static FileHandleResult Open(byte* path, ulong path_len, ulong flags)
         {
-            Vec<byte> path_canon;
-            uint uid, gid;
-            SchemeNamespace scheme_ns;
-            using (var contexts = ContextMod.Contexts())
+            int errno = ResolveScheme(path, path_len, out ResolvedPath resolved);
+            if (errno != 0)
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
-                {
-                    return FileHandleResult.Err(Error.ESRCH);
-                }
-                using (var context = context_lock->Value.Read())
-                {
-                    path_canon = context.Value.Canonicalize(path, path_len);
-                    uid = context.Value.euid;
-                    gid = context.Value.egid;
-                    scheme_ns = context.Value.ens;
-                }
+                return FileHandleResult.Err(errno);
             }
-
-            byte* p = path_canon.AsPtr();
-            ulong len = path_canon.Len();
-            long colon = Kernel.context.context.Context.IndexOf(p, len, (byte)':');
-            ulong name_len = colon < 0 ? len : (ulong)colon;
-            byte* reference = colon < 0 ? p : p + colon + 1;
-            ulong reference_len = colon < 0 ? 0 : len - (ulong)colon - 1;
-
-            SchemeId scheme_id;
-            SchemeRef scheme;
-            using (var schemes = SchemeList.Schemes())
-            {
-                if (!schemes.Value.GetName(scheme_ns, p, name_len, out scheme_id, out scheme))
-                {
-                    path_canon.Dispose();
-                    return FileHandleResult.Err(Error.ENODEV);
-                }
-                scheme.arc.Clone();
-            }
-            Result file_id = Dispatch.Open(scheme, reference, reference_len, flags, uid, gid);
-            DropScheme(scheme);
-            path_canon.Dispose();
+            SchemeId scheme_id = resolved.scheme_id;
+            Result file_id = Dispatch.Open(resolved.scheme, resolved.reference, resolved.reference_len, flags, resolved.uid, resolved.gid);
+            resolved.Drop();
             if (!file_id.is_ok)
             {
                 return FileHandleResult.Err(file_id.err.errno);
             }
 
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return FileHandleResult.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                FileDescriptor fd = NewDescriptor(scheme_id, file_id.ok, flags & ~Flag.O_CLOEXEC, (flags & Flag.O_CLOEXEC) == Flag.O_CLOEXEC);
+                FileHandle? handle = context.Value.AddFile(fd);
+                if (!handle.HasValue)
                 {
-                    FileDescription description;
-                    description.scheme = scheme_id;
-                    description.number = file_id.ok;
-                    description.flags = flags & ~Flag.O_CLOEXEC;
-                    FileDescriptor fd;
-                    fd.description = Arc<RwLock<FileDescription>>.New(new RwLock<FileDescription>(description));
-                    fd.has_event = false;
-                    fd.event_id = 0;
-                    fd.cloexec = (flags & Flag.O_CLOEXEC) == Flag.O_CLOEXEC;
-                    FileHandle? handle = context.Value.AddFile(fd);
-                    if (!handle.HasValue)
-                    {
-                        return FileHandleResult.Err(Error.EMFILE);
-                    }
-                    return FileHandleResult.Ok(handle.GetValueOrDefault());
+                    return FileHandleResult.Err(Error.EMFILE);
                 }
+                return FileHandleResult.Ok(handle.GetValueOrDefault());
             }
         }
 
@@ -271,22 +215,18 @@ namespace Kernel.syscall
         public static Result Close(FileHandle fd)
         {
             FileDescriptor file;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                FileDescriptor? f = context.Value.RemoveFile(fd);
+                if (!f.HasValue)
                 {
-                    FileDescriptor? f = context.Value.RemoveFile(fd);
-                    if (!f.HasValue)
-                    {
-                        return Result.Err(Error.EBADF);
-                    }
-                    file = f.GetValueOrDefault();
+                    return Result.Err(Error.EBADF);
                 }
+                file = f.GetValueOrDefault();
             }
             return file.Close(fd);
         }
@@ -321,31 +261,27 @@ namespace Kernel.syscall
             SchemeId scheme_id = scheme.pipe.PipeScheme.PIPE_SCHEME_ID;
             scheme.pipe.PipeScheme.Pipe(flags, out ulong read_id, out ulong write_id);
 
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                bool cloexec = (flags & Flag.O_CLOEXEC) == Flag.O_CLOEXEC;
+                ulong other = flags & ~Flag.O_ACCMODE & ~Flag.O_CLOEXEC;
+                FileHandle? read_fd = context.Value.AddFile(NewDescriptor(scheme_id, read_id, Flag.O_RDONLY | other, cloexec));
+                if (!read_fd.HasValue)
                 {
-                    bool cloexec = (flags & Flag.O_CLOEXEC) == Flag.O_CLOEXEC;
-                    ulong other = flags & ~Flag.O_ACCMODE & ~Flag.O_CLOEXEC;
-                    FileHandle? read_fd = context.Value.AddFile(NewDescriptor(scheme_id, read_id, Flag.O_RDONLY | other, cloexec));
-                    if (!read_fd.HasValue)
-                    {
-                        return Result.Err(Error.EMFILE);
-                    }
-                    FileHandle? write_fd = context.Value.AddFile(NewDescriptor(scheme_id, write_id, Flag.O_WRONLY | other, cloexec));
-                    if (!write_fd.HasValue)
-                    {
-                        return Result.Err(Error.EMFILE);
-                    }
-                    fds[0] = read_fd.GetValueOrDefault().Into();
-                    fds[1] = write_fd.GetValueOrDefault().Into();
-                    return Result.Ok(0);
+                    return Result.Err(Error.EMFILE);
                 }
+                FileHandle? write_fd = context.Value.AddFile(NewDescriptor(scheme_id, write_id, Flag.O_WRONLY | other, cloexec));
+                if (!write_fd.HasValue)
+                {
+                    return Result.Err(Error.EMFILE);
+                }
+                fds[0] = read_fd.GetValueOrDefault().Into();
+                fds[1] = write_fd.GetValueOrDefault().Into();
+                return Result.Ok(0);
             }
         }
 
@@ -353,26 +289,22 @@ namespace Kernel.syscall
         private static bool CurrentFile(FileHandle fd, out FileDescriptor file, out int errno)
         {
             file = default;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     errno = Error.ESRCH;
                     return false;
                 }
-                using (var context = context_lock->Value.Read())
+                FileDescriptor? f = context.Value.GetFile(fd);
+                if (!f.HasValue)
                 {
-                    FileDescriptor? f = context.Value.GetFile(fd);
-                    if (!f.HasValue)
-                    {
-                        errno = Error.EBADF;
-                        return false;
-                    }
-                    file = f.GetValueOrDefault();
-                    errno = 0;
-                    return true;
+                    errno = Error.EBADF;
+                    return false;
                 }
+                file = f.GetValueOrDefault();
+                errno = 0;
+                return true;
             }
         }
 
@@ -438,18 +370,14 @@ namespace Kernel.syscall
             {
                 return FileHandleResult.Err(errno);
             }
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return FileHandleResult.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
-                {
-                    FileHandle? h = context.Value.AddFile(new_file);
-                    return h.HasValue ? FileHandleResult.Ok(h.GetValueOrDefault()) : FileHandleResult.Err(Error.EMFILE);
-                }
+                FileHandle? h = context.Value.AddFile(new_file);
+                return h.HasValue ? FileHandleResult.Ok(h.GetValueOrDefault()) : FileHandleResult.Err(Error.EMFILE);
             }
         }
 
@@ -465,18 +393,14 @@ namespace Kernel.syscall
             {
                 return FileHandleResult.Err(errno);
             }
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return FileHandleResult.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
-                {
-                    FileHandle? h = context.Value.InsertFile(new_fd, new_file);
-                    return h.HasValue ? FileHandleResult.Ok(h.GetValueOrDefault()) : FileHandleResult.Err(Error.EMFILE);
-                }
+                FileHandle? h = context.Value.InsertFile(new_fd, new_file);
+                return h.HasValue ? FileHandleResult.Ok(h.GetValueOrDefault()) : FileHandleResult.Err(Error.EMFILE);
             }
         }
 
@@ -519,61 +443,53 @@ namespace Kernel.syscall
                 {
                     return Result.Err(errno);
                 }
-                using (var contexts = ContextMod.Contexts())
+                using (var context = CurrentContext.Read())
                 {
-                    var context_lock = contexts.Value.Current();
-                    if (context_lock == null)
+                    if (context.IsNone)
                     {
                         return Result.Err(Error.ESRCH);
                     }
-                    using (var context = context_lock->Value.Read())
-                    {
-                        FileHandle? h = context.Value.AddFileMin(new_file, arg);
-                        return h.HasValue ? Result.Ok(h.GetValueOrDefault().Into()) : Result.Err(Error.EMFILE);
-                    }
+                    FileHandle? h = context.Value.AddFileMin(new_file, arg);
+                    return h.HasValue ? Result.Ok(h.GetValueOrDefault().Into()) : Result.Err(Error.EMFILE);
                 }
             }
 
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                using (var files = context.Value.files.Value.Lock())
                 {
-                    using (var files = context.Value.files.Value.Lock())
+                    if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
                     {
-                        if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
-                        {
-                            return Result.Err(Error.EBADF);
-                        }
-                        ref FileDescriptor f = ref files.Value[fd.Into()];
-                        if (cmd == Flag.F_GETFD)
-                        {
-                            return Result.Ok(f.cloexec ? Flag.O_CLOEXEC : 0);
-                        }
-                        if (cmd == Flag.F_SETFD)
-                        {
-                            f.cloexec = (arg & Flag.O_CLOEXEC) == Flag.O_CLOEXEC;
-                            return Result.Ok(0);
-                        }
-                        if (cmd == Flag.F_GETFL)
-                        {
-                            return Result.Ok(description.flags);
-                        }
-                        if (cmd == Flag.F_SETFL)
-                        {
-                            ulong new_flags = (description.flags & Flag.O_ACCMODE) | (arg & ~Flag.O_ACCMODE);
-                            using (var d = f.description.Value.Write())
-                            {
-                                d.Value.flags = new_flags;
-                            }
-                            return Result.Ok(0);
-                        }
-                        return Result.Err(Error.EINVAL);
+                        return Result.Err(Error.EBADF);
                     }
+                    ref FileDescriptor f = ref files.Value[fd.Into()];
+                    if (cmd == Flag.F_GETFD)
+                    {
+                        return Result.Ok(f.cloexec ? Flag.O_CLOEXEC : 0);
+                    }
+                    if (cmd == Flag.F_SETFD)
+                    {
+                        f.cloexec = (arg & Flag.O_CLOEXEC) == Flag.O_CLOEXEC;
+                        return Result.Ok(0);
+                    }
+                    if (cmd == Flag.F_GETFL)
+                    {
+                        return Result.Ok(description.flags);
+                    }
+                    if (cmd == Flag.F_SETFL)
+                    {
+                        ulong new_flags = (description.flags & Flag.O_ACCMODE) | (arg & ~Flag.O_ACCMODE);
+                        using (var d = f.description.Value.Write())
+                        {
+                            d.Value.flags = new_flags;
+                        }
+                        return Result.Ok(0);
+                    }
+                    return Result.Err(Error.EINVAL);
                 }
             }
         }
@@ -587,46 +503,42 @@ namespace Kernel.syscall
         public static Result Fevent(FileHandle fd, ulong flags)
         {
             FileDescriptor file;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                using (var files = context.Value.files.Value.Lock())
                 {
-                    using (var files = context.Value.files.Value.Lock())
+                    if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
                     {
-                        if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
-                        {
-                            return Result.Err(Error.EBADF);
-                        }
-                        ref FileDescriptor f = ref files.Value[fd.Into()];
-                        using (var description = f.description.Value.Read())
-                        {
-                            if (f.has_event)
-                            {
-                                ulong event_id = f.event_id;
-                                f.has_event = false;
-                                f.event_id = 0;
-                                using (var w = Kernel.arch.x86_64.debug.Writer.New())
-                                {
-                                    fd.Debug(w);
-                                    w.Str(": ");
-                                    description.Value.scheme.Debug(w);
-                                    w.Str(":");
-                                    w.Dec(description.Value.number);
-                                    w.Str(": events already registered: ");
-                                    w.Dec(event_id);
-                                    w.Str("\n");
-                                }
-                                Kernel.context.@event.EventMod.Unregister(fd, description.Value.scheme, event_id);
-                            }
-                        }
-                        file = f;
-                        file.description = f.description.Clone();
+                        return Result.Err(Error.EBADF);
                     }
+                    ref FileDescriptor f = ref files.Value[fd.Into()];
+                    using (var description = f.description.Value.Read())
+                    {
+                        if (f.has_event)
+                        {
+                            ulong event_id = f.event_id;
+                            f.has_event = false;
+                            f.event_id = 0;
+                            using (var w = Kernel.arch.x86_64.debug.Writer.New())
+                            {
+                                fd.Debug(w);
+                                w.Str(": ");
+                                description.Value.scheme.Debug(w);
+                                w.Str(":");
+                                w.Dec(description.Value.number);
+                                w.Str(": events already registered: ");
+                                w.Dec(event_id);
+                                w.Str("\n");
+                            }
+                            Kernel.context.@event.EventMod.Unregister(fd, description.Value.scheme, event_id);
+                        }
+                    }
+                    file = f;
+                    file.description = f.description.Clone();
                 }
             }
 
@@ -660,25 +572,21 @@ namespace Kernel.syscall
             {
                 return event_id_r;
             }
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                using (var files = context.Value.files.Value.Lock())
                 {
-                    using (var files = context.Value.files.Value.Lock())
+                    if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
                     {
-                        if (fd.Into() >= files.Value.Len() || files.Value[fd.Into()].IsNone)
-                        {
-                            return Result.Err(Error.EBADF);
-                        }
-                        ref FileDescriptor f = ref files.Value[fd.Into()];
-                        f.has_event = true;
-                        f.event_id = event_id_r.ok;
+                        return Result.Err(Error.EBADF);
                     }
+                    ref FileDescriptor f = ref files.Value[fd.Into()];
+                    f.has_event = true;
+                    f.event_id = event_id_r.ok;
                 }
             }
             Kernel.context.@event.EventMod.Register(fd, desc.scheme, event_id_r.ok);
@@ -693,78 +601,40 @@ namespace Kernel.syscall
         public static Result Frename(FileHandle fd, byte* path, ulong path_len)
         {
             FileDescriptor file;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                FileDescriptor? f = context.Value.GetFile(fd);
+                if (!f.HasValue)
                 {
-                    FileDescriptor? f = context.Value.GetFile(fd);
-                    if (!f.HasValue)
-                    {
-                        return Result.Err(Error.EBADF);
-                    }
-                    file = f.GetValueOrDefault();
+                    return Result.Err(Error.EBADF);
                 }
+                file = f.GetValueOrDefault();
             }
 
-            Vec<byte> path_canon;
-            uint uid, gid;
-            SchemeNamespace scheme_ns;
-            using (var contexts = ContextMod.Contexts())
+            int errno = ResolveScheme(path, path_len, out ResolvedPath resolved);
+            if (errno != 0)
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
-                {
-                    DropDescriptor(file);
-                    return Result.Err(Error.ESRCH);
-                }
-                using (var context = context_lock->Value.Read())
-                {
-                    path_canon = context.Value.Canonicalize(path, path_len);
-                    uid = context.Value.euid;
-                    gid = context.Value.egid;
-                    scheme_ns = context.Value.ens;
-                }
-            }
-
-            byte* p = path_canon.AsPtr();
-            ulong len = path_canon.Len();
-            long colon = Kernel.context.context.Context.IndexOf(p, len, (byte)':');
-            ulong name_len = colon < 0 ? len : (ulong)colon;
-            byte* reference = colon < 0 ? p : p + colon + 1;
-            ulong reference_len = colon < 0 ? 0 : len - (ulong)colon - 1;
-
-            SchemeId scheme_id;
-            SchemeRef scheme;
-            using (var schemes = SchemeList.Schemes())
-            {
-                if (!schemes.Value.GetName(scheme_ns, p, name_len, out scheme_id, out scheme))
-                {
-                    path_canon.Dispose();
-                    DropDescriptor(file);
-                    return Result.Err(Error.ENODEV);
-                }
-                scheme.arc.Clone();
+                DropDescriptor(file);
+                return Result.Err(errno);
             }
 
             Result r;
             using (var description = file.description.Value.Read())
             {
-                if (scheme_id.Into() == description.Value.scheme.Into())
+                if (resolved.scheme_id.Into() == description.Value.scheme.Into())
                 {
-                    r = Dispatch.Frename(scheme, description.Value.number, reference, reference_len, uid, gid);
+                    r = Dispatch.Frename(resolved.scheme, description.Value.number, resolved.reference, resolved.reference_len, resolved.uid, resolved.gid);
                 }
                 else
                 {
                     r = Result.Err(Error.EXDEV);
                 }
             }
-            DropScheme(scheme);
-            path_canon.Dispose();
+            resolved.Drop();
             DropDescriptor(file);
             return r;
         }
@@ -788,46 +658,79 @@ namespace Kernel.syscall
         /// <summary>unlink (0), chmod (1), rmdir (2): the path resolved as open resolves it, then the scheme's call.</summary>
         private static Result PathCall(int which, byte* path, ulong path_len, ushort mode)
         {
-            Vec<byte> path_canon;
-            uint uid, gid;
-            SchemeNamespace scheme_ns;
-            using (var contexts = ContextMod.Contexts())
+            int errno = ResolveScheme(path, path_len, out ResolvedPath resolved);
+            if (errno != 0)
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
-                {
-                    return Result.Err(Error.ESRCH);
-                }
-                using (var context = context_lock->Value.Read())
-                {
-                    path_canon = context.Value.Canonicalize(path, path_len);
-                    uid = context.Value.euid;
-                    gid = context.Value.egid;
-                    scheme_ns = context.Value.ens;
-                }
+                return Result.Err(errno);
             }
-            byte* p = path_canon.AsPtr();
-            ulong len = path_canon.Len();
+            Result r = which == 0 ? Dispatch.Unlink(resolved.scheme, resolved.reference, resolved.reference_len, resolved.uid, resolved.gid)
+                : which == 1 ? Dispatch.Chmod(resolved.scheme, resolved.reference, resolved.reference_len, mode, resolved.uid, resolved.gid)
+                : Dispatch.Rmdir(resolved.scheme, resolved.reference, resolved.reference_len, resolved.uid, resolved.gid);
+            resolved.Drop();
+            return r;
+        }
+
+        /// <summary>
+        /// A path as open, frename, unlink, chmod and rmdir resolve it: canonicalized by the current
+        /// context, split at its first ':', the part before it looked up in the context's effective
+        /// namespace. Holds the canonical path (which reference points into) and a clone of the scheme.
+        /// </summary>
+        private struct ResolvedPath
+        {
+            public Vec<byte> path_canon;
+            public uint uid, gid;
+            public byte* reference;
+            public ulong reference_len;
+            public SchemeId scheme_id;
+            public SchemeRef scheme;
+
+            /// <summary>The scheme's clone dropped, then the canonical path (the original's drop order).</summary>
+            public void Drop()
+            {
+                DropScheme(scheme);
+                path_canon.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// The path resolution that each of fs.rs's path calls repeats (port helper): `let (path_canon,
+        /// uid, gid, scheme_ns) = { contexts; current()?; canonicalize }`, `splitn(2, ':')`, and
+        /// `schemes().get_name(ns, name)` cloned. 0, or ESRCH (nothing held) or ENODEV (the canonical path
+        /// freed); on 0 the caller owns `resolved` and ends with its Drop.
+        /// </summary>
+        private static int ResolveScheme(byte* path, ulong path_len, out ResolvedPath resolved)
+        {
+            resolved = default;
+            SchemeNamespace scheme_ns;
+            using (var context = CurrentContext.Read())
+            {
+                if (context.IsNone)
+                {
+                    return Error.ESRCH;
+                }
+                resolved.path_canon = context.Value.Canonicalize(path, path_len);
+                resolved.uid = context.Value.euid;
+                resolved.gid = context.Value.egid;
+                scheme_ns = context.Value.ens;
+            }
+
+            byte* p = resolved.path_canon.AsPtr();
+            ulong len = resolved.path_canon.Len();
             long colon = Kernel.context.context.Context.IndexOf(p, len, (byte)':');
             ulong name_len = colon < 0 ? len : (ulong)colon;
-            SchemeRef scheme;
+            resolved.reference = colon < 0 ? p : p + colon + 1;
+            resolved.reference_len = colon < 0 ? 0 : len - (ulong)colon - 1;
+
             using (var schemes = SchemeList.Schemes())
             {
-                if (!schemes.Value.GetName(scheme_ns, p, name_len, out _, out scheme))
+                if (!schemes.Value.GetName(scheme_ns, p, name_len, out resolved.scheme_id, out resolved.scheme))
                 {
-                    path_canon.Dispose();
-                    return Result.Err(Error.ENODEV);
+                    resolved.path_canon.Dispose();
+                    return Error.ENODEV;
                 }
-                scheme.arc.Clone();
+                resolved.scheme.arc.Clone();
             }
-            byte* reference = colon < 0 ? p : p + colon + 1;
-            ulong reference_len = colon < 0 ? 0 : len - (ulong)colon - 1;
-            Result r = which == 0 ? Dispatch.Unlink(scheme, reference, reference_len, uid, gid)
-                : which == 1 ? Dispatch.Chmod(scheme, reference, reference_len, mode, uid, gid)
-                : Dispatch.Rmdir(scheme, reference, reference_len, uid, gid);
-            DropScheme(scheme);
-            path_canon.Dispose();
-            return r;
+            return 0;
         }
     }
 }

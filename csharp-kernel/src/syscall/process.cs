@@ -62,20 +62,16 @@ namespace Kernel.syscall
         public static ContextIdResult Getpid()
         {
             ContextIdResult r = default;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     r.errno = Error.ESRCH;
                     return r;
                 }
-                using (var context = context_lock->Value.Read())
-                {
-                    r.is_ok = true;
-                    r.ok = context.Value.id;
-                    return r;
-                }
+                r.is_ok = true;
+                r.ok = context.Value.id;
+                return r;
             }
         }
 
@@ -87,48 +83,44 @@ namespace Kernel.syscall
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static Result Brk(ulong address)
         {
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
+                ulong current;
+                if (context.Value.heap.IsSome)
                 {
-                    ulong current;
+                    current = context.Value.heap.value.With(&HeapEnd, null);
+                }
+                else
+                {
+                    Panic.Fail("user heap not initialized", "src/syscall/process.rs", 41);
+                    return Result.Err(Error.ENOMEM);
+                }
+
+                if (address == 0)
+                {
+                    return Result.Ok(current);
+                }
+                else if (address >= Consts.USER_HEAP_OFFSET)
+                {
+                    //TODO: out of memory errors
                     if (context.Value.heap.IsSome)
                     {
-                        current = context.Value.heap.value.With(&HeapEnd, null);
+                        ulong new_size = address - Consts.USER_HEAP_OFFSET;
+                        context.Value.heap.value.With(&HeapResize, &new_size);
                     }
                     else
                     {
-                        Panic.Fail("user heap not initialized", "src/syscall/process.rs", 41);
-                        return Result.Err(Error.ENOMEM);
+                        Panic.Fail("user heap not initialized", "src/syscall/process.rs", 54);
                     }
-
-                    if (address == 0)
-                    {
-                        return Result.Ok(current);
-                    }
-                    else if (address >= Consts.USER_HEAP_OFFSET)
-                    {
-                        //TODO: out of memory errors
-                        if (context.Value.heap.IsSome)
-                        {
-                            ulong new_size = address - Consts.USER_HEAP_OFFSET;
-                            context.Value.heap.value.With(&HeapResize, &new_size);
-                        }
-                        else
-                        {
-                            Panic.Fail("user heap not initialized", "src/syscall/process.rs", 54);
-                        }
-                        return Result.Ok(address);
-                    }
-                    else
-                    {
-                        return Result.Err(Error.ENOMEM);
-                    }
+                    return Result.Ok(address);
+                }
+                else
+                {
+                    return Result.Err(Error.ENOMEM);
                 }
             }
         }
@@ -180,119 +172,115 @@ namespace Kernel.syscall
             CloneShared shared;
 
             // Copy from old process
-            using (var contexts = ContextMod.Contexts())
+            using (var context_guard = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context_guard.IsNone)
                 {
                     image.Dispose();
                     r.errno = Error.ESRCH;
                     return r;
                 }
-                using (var context_guard = context_lock->Value.Read())
+                ref Kernel.context.context.Context context = ref context_guard.Value;
+
+                ppid = context.id;
+                pgid = context.pgid;
+                ruid = context.ruid;
+                rgid = context.rgid;
+                rns = context.rns;
+                euid = context.euid;
+                egid = context.egid;
+                ens = context.ens;
+
+                if ((flags & Flag.CLONE_VM) == Flag.CLONE_VM)
                 {
-                    ref Kernel.context.context.Context context = ref context_guard.Value;
+                    cpu_id = context.cpu_id;
+                }
 
-                    ppid = context.id;
-                    pgid = context.pgid;
-                    ruid = context.ruid;
-                    rgid = context.rgid;
-                    rns = context.rns;
-                    euid = context.euid;
-                    egid = context.egid;
-                    ens = context.ens;
+                arch = context.arch;
+
+                if (!context.kfx.IsNone)
+                {
+                    BoxSlice new_fx = BoxSlice.Alloc(512, 16);
+                    for (ulong i = 0; i < 512 && i < context.kfx.len; i++)
+                    {
+                        new_fx.ptr[i] = context.kfx.ptr[i];
+                    }
+                    kfx_option = new_fx;
+                }
+
+                if (!context.kstack.IsNone)
+                {
+                    offset = stack_base - (ulong)context.kstack.ptr - 8; // Add clone ret
+                    BoxSlice new_stack = BoxSlice.From(context.kstack.ptr, context.kstack.len);
+                    *(ulong*)(new_stack.ptr + offset) = Kernel.Hal.ContextSwitch.CloneRetAddress();
+                    kstack_option = new_stack;
+                }
+
+                if ((flags & Flag.CLONE_VM) == Flag.CLONE_VM)
+                {
+                    for (ulong i = 0; i < context.image.Len(); i++)
+                    {
+                        image.Push(context.image[i].Clone());
+                    }
+
+                    if (context.heap.IsSome)
+                    {
+                        heap_option = OptionSharedMemory.Some(context.heap.value.Clone());
+                    }
+                }
+                else
+                {
+                    for (ulong i = 0; i < context.image.Len(); i++)
+                    {
+                        Vec<SharedMemory>* image_ptr = &image;
+                        context.image[i].With(&CopyImageBody, image_ptr);
+                    }
+
+                    if (context.heap.IsSome)
+                    {
+                        OptionSharedMemory* heap_ptr = &heap_option;
+                        context.heap.value.With(&CopyHeapBody, heap_ptr);
+                    }
+                }
+
+                if (context.stack.is_some)
+                {
+                    stack_option = OptionMemory.Some(CopyMemory(ref context.stack.value, Consts.USER_TMP_STACK_OFFSET));
+                }
+
+                if (context.sigstack.is_some)
+                {
+                    sigstack_option = OptionMemory.Some(CopyMemory(ref context.sigstack.value, Consts.USER_TMP_SIGSTACK_OFFSET));
+                }
+
+                if (context.tls.is_some)
+                {
+                    ref Tls tls = ref context.tls.value;
+                    Tls new_tls;
+                    new_tls.master = tls.master;
+                    new_tls.file_size = tls.file_size;
+                    new_tls.mem = MemoryRegion.New(
+                        new VirtualAddress(Consts.USER_TMP_TLS_OFFSET),
+                        tls.mem.Size(),
+                        EntryFlags.PRESENT | EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE,
+                        true);
+                    new_tls.offset = tls.offset;
 
                     if ((flags & Flag.CLONE_VM) == Flag.CLONE_VM)
                     {
-                        cpu_id = context.cpu_id;
-                    }
-
-                    arch = context.arch;
-
-                    if (!context.kfx.IsNone)
-                    {
-                        BoxSlice new_fx = BoxSlice.Alloc(512, 16);
-                        for (ulong i = 0; i < 512 && i < context.kfx.len; i++)
-                        {
-                            new_fx.ptr[i] = context.kfx.ptr[i];
-                        }
-                        kfx_option = new_fx;
-                    }
-
-                    if (!context.kstack.IsNone)
-                    {
-                        offset = stack_base - (ulong)context.kstack.ptr - 8; // Add clone ret
-                        BoxSlice new_stack = BoxSlice.From(context.kstack.ptr, context.kstack.len);
-                        *(ulong*)(new_stack.ptr + offset) = Kernel.Hal.ContextSwitch.CloneRetAddress();
-                        kstack_option = new_stack;
-                    }
-
-                    if ((flags & Flag.CLONE_VM) == Flag.CLONE_VM)
-                    {
-                        for (ulong i = 0; i < context.image.Len(); i++)
-                        {
-                            image.Push(context.image[i].Clone());
-                        }
-
-                        if (context.heap.IsSome)
-                        {
-                            heap_option = OptionSharedMemory.Some(context.heap.value.Clone());
-                        }
+                        new_tls.Load();
                     }
                     else
                     {
-                        for (ulong i = 0; i < context.image.Len(); i++)
-                        {
-                            Vec<SharedMemory>* image_ptr = &image;
-                            context.image[i].With(&CopyImageBody, image_ptr);
-                        }
-
-                        if (context.heap.IsSome)
-                        {
-                            OptionSharedMemory* heap_ptr = &heap_option;
-                            context.heap.value.With(&CopyHeapBody, heap_ptr);
-                        }
+                        MemoryRegion.Copy((byte*)tls.mem.StartAddress().Get(), (byte*)new_tls.mem.StartAddress().Get(), tls.mem.Size());
                     }
 
-                    if (context.stack.is_some)
-                    {
-                        stack_option = OptionMemory.Some(CopyMemory(ref context.stack.value, Consts.USER_TMP_STACK_OFFSET));
-                    }
-
-                    if (context.sigstack.is_some)
-                    {
-                        sigstack_option = OptionMemory.Some(CopyMemory(ref context.sigstack.value, Consts.USER_TMP_SIGSTACK_OFFSET));
-                    }
-
-                    if (context.tls.is_some)
-                    {
-                        ref Tls tls = ref context.tls.value;
-                        Tls new_tls;
-                        new_tls.master = tls.master;
-                        new_tls.file_size = tls.file_size;
-                        new_tls.mem = MemoryRegion.New(
-                            new VirtualAddress(Consts.USER_TMP_TLS_OFFSET),
-                            tls.mem.Size(),
-                            EntryFlags.PRESENT | EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE,
-                            true);
-                        new_tls.offset = tls.offset;
-
-                        if ((flags & Flag.CLONE_VM) == Flag.CLONE_VM)
-                        {
-                            new_tls.Load();
-                        }
-                        else
-                        {
-                            MemoryRegion.Copy((byte*)tls.mem.StartAddress().Get(), (byte*)new_tls.mem.StartAddress().Get(), tls.mem.Size());
-                        }
-
-                        new_tls.mem.Remap(tls.mem.Flags());
-                        tls_option.is_some = true;
-                        tls_option.value = new_tls;
-                    }
-
-                    shared = CopyShared(ref context, flags);
+                    new_tls.mem.Remap(tls.mem.Flags());
+                    tls_option.is_some = true;
+                    tls_option.value = new_tls;
                 }
+
+                shared = CopyShared(ref context, flags);
             }
 
             // If not cloning files, dup to get a new number from scheme
@@ -305,18 +293,14 @@ namespace Kernel.syscall
             // If vfork, block the current process
             if ((flags & Flag.CLONE_VFORK) == Flag.CLONE_VFORK)
             {
-                using (var contexts = ContextMod.Contexts())
+                using (var context = CurrentContext.Write())
                 {
-                    var context_lock = contexts.Value.Current();
-                    if (context_lock == null)
+                    if (context.IsNone)
                     {
                         r.errno = Error.ESRCH;
                         return r;
                     }
-                    using (var context = context_lock->Value.Write())
-                    {
-                        context.Value.Block();
-                    }
+                    context.Value.Block();
                 }
                 vfork = true;
             }
@@ -870,20 +854,16 @@ namespace Kernel.syscall
 
             uint uid, gid;
             Vec<byte> canonical;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     DropArgs(ref args);
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
-                {
-                    uid = context.Value.euid;
-                    gid = context.Value.egid;
-                    canonical = context.Value.Canonicalize(path, path_len);
-                }
+                uid = context.Value.euid;
+                gid = context.Value.egid;
+                canonical = context.Value.Canonicalize(path, path_len);
             }
 
             Stat stat;
@@ -977,20 +957,16 @@ namespace Kernel.syscall
                     args = parts;
 
                     Vec<byte> new_canonical;
-                    using (var contexts = ContextMod.Contexts())
+                    using (var context = CurrentContext.Read())
                     {
-                        var context_lock = contexts.Value.Current();
-                        if (context_lock == null)
+                        if (context.IsNone)
                         {
                             data.Dispose();
                             canonical.Dispose();
                             DropArgs(ref args);
                             return Result.Err(Error.ESRCH);
                         }
-                        using (var context = context_lock->Value.Read())
-                        {
-                            new_canonical = context.Value.Canonicalize(line, executable_len);
-                        }
+                        new_canonical = context.Value.Canonicalize(line, executable_len);
                     }
                     canonical.Dispose();
                     canonical = new_canonical;
@@ -1176,182 +1152,178 @@ namespace Kernel.syscall
                 bool vfork;
                 ContextId ppid;
                 Arc<Mutex<Vec<FileDescriptor>>> files;
-                using (var contexts = ContextMod.Contexts())
+                using (var context = CurrentContext.Write())
                 {
-                    var context_lock = contexts.Value.Current();
-                    if (context_lock == null)
+                    if (context.IsNone)
                     {
                         Panic.Fail("exec_noreturn pid not found: No such process", "src/syscall/process.rs", 558);
                     }
-                    using (var context = context_lock->Value.Write())
+                    fixed (Kernel.context.context.Context* c = &context.Value)
                     {
-                        fixed (Kernel.context.context.Context* c = &context.Value)
+                        // Set name
+                        Arc<Mutex<BoxSlice>> old_name = c->name;
+                        c->name = Arc<Mutex<BoxSlice>>.New(new Mutex<BoxSlice>(canonical));
+                        if (old_name.Release())
                         {
-                            // Set name
-                            Arc<Mutex<BoxSlice>> old_name = c->name;
-                            c->name = Arc<Mutex<BoxSlice>>.New(new Mutex<BoxSlice>(canonical));
-                            if (old_name.Release())
-                            {
-                                old_name.Value.data.Dispose();
-                                old_name.Free();
-                            }
-
-                            Empty(c, false);
-
-                            if (has_setuid)
-                            {
-                                c->euid = setuid;
-                            }
-
-                            if (has_setgid)
-                            {
-                                c->egid = setgid;
-                            }
-
-                            // Map and copy new segments
-                            bool has_tls = false;
-                            ulong tls_master = 0, tls_file_size = 0, tls_size = 0, tls_offset = 0;
-                            {
-                                ElfResult elf = Elf.From(data.ptr, data.len);
-                                if (!elf.ok)
-                                {
-                                    var w = Panic.Begin();
-                                    w.Str("called `Result::unwrap()` on an `Err` value: \"");
-                                    elf.err.Display(w);
-                                    w.Str("\"");
-                                    Panic.End(w, "src/syscall/process.rs", 577);
-                                }
-                                entry = elf.value.Entry();
-                                ElfSegments segments = elf.value.Segments();
-                                ProgramHeader* segment;
-                                while ((segment = segments.Next()) != null)
-                                {
-                                    if (segment->p_type == ProgramHeaderMod.PT_LOAD)
-                                    {
-                                        ulong voff = segment->p_vaddr % 4096;
-                                        ulong vaddr = segment->p_vaddr - voff;
-
-                                        MemoryRegion memory = MemoryRegion.New(
-                                            new VirtualAddress(vaddr),
-                                            segment->p_memsz + voff,
-                                            EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE,
-                                            true);
-
-                                        // Copy file data
-                                        MemoryRegion.Copy(elf.value.data + segment->p_offset, (byte*)segment->p_vaddr, segment->p_filesz);
-
-                                        memory.Remap(SegmentFlags(segment->p_flags));
-
-                                        c->image.Push(memory.ToShared());
-                                    }
-                                    else if (segment->p_type == ProgramHeaderMod.PT_TLS)
-                                    {
-                                        MemoryRegion memory = MemoryRegion.New(
-                                            new VirtualAddress(Consts.USER_TCB_OFFSET),
-                                            4096,
-                                            EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
-                                            true);
-                                        TlsSizes(segment->p_memsz, segment->p_align, out ulong rounded_size, out ulong rounded_offset);
-                                        ulong tcb_offset = Consts.USER_TLS_OFFSET + rounded_size;
-                                        *(ulong*)Consts.USER_TCB_OFFSET = tcb_offset;
-
-                                        c->image.Push(memory.ToShared());
-
-                                        has_tls = true;
-                                        tls_master = segment->p_vaddr;
-                                        tls_file_size = segment->p_filesz;
-                                        tls_size = rounded_size;
-                                        tls_offset = rounded_offset;
-                                    }
-                                }
-                            }
-
-                            // Data no longer required, can deallocate
-                            data.Dispose();
-
-                            // Map heap
-                            c->heap = OptionSharedMemory.Some(MemoryRegion.New(
-                                new VirtualAddress(Consts.USER_HEAP_OFFSET),
-                                0,
-                                EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
-                                true).ToShared());
-
-                            // Map stack
-                            c->stack = OptionMemory.Some(MemoryRegion.New(
-                                new VirtualAddress(Consts.USER_STACK_OFFSET),
-                                Consts.USER_STACK_SIZE,
-                                EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
-                                true));
-
-                            // Map signal stack
-                            c->sigstack = OptionMemory.Some(MemoryRegion.New(
-                                new VirtualAddress(Consts.USER_SIGSTACK_OFFSET),
-                                Consts.USER_SIGSTACK_SIZE,
-                                EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
-                                true));
-
-                            // Map TLS
-                            if (has_tls)
-                            {
-                                Tls tls;
-                                tls.master = tls_master;
-                                tls.file_size = tls_file_size;
-                                tls.mem = MemoryRegion.New(
-                                    new VirtualAddress(Consts.USER_TLS_OFFSET),
-                                    tls_size,
-                                    EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
-                                    true);
-                                tls.offset = tls_offset;
-
-                                tls.Load();
-
-                                c->tls.is_some = true;
-                                c->tls.value = tls;
-                            }
-
-                            // Push arguments
-                            sp = PushArgs(sp, args.AsPtr(), args.Len(), out ulong arg_size);
-
-                            if (arg_size > 0)
-                            {
-                                MemoryRegion memory = MemoryRegion.New(
-                                    new VirtualAddress(Consts.USER_ARG_OFFSET),
-                                    arg_size,
-                                    EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE,
-                                    true);
-
-                                CopyArgs((byte*)Consts.USER_ARG_OFFSET, args.AsPtr(), args.Len());
-
-                                memory.Remap(EntryFlags.NO_EXECUTE | EntryFlags.USER_ACCESSIBLE);
-
-                                c->image.Push(memory.ToShared());
-                            }
-
-                            // Args no longer required, can deallocate
-                            DropArgs(ref args);
-
-                            Vec<SigActionEntry> actions = Vec<SigActionEntry>.WithCapacity(128);
-                            SigActionEntry dfl = default;
-                            dfl.action.sa_handler = Flag.SIG_DFL;
-                            for (int i = 0; i < 128; i++)
-                            {
-                                actions.Push(dfl);
-                            }
-                            Arc<Mutex<Vec<SigActionEntry>>> old_actions = c->actions;
-                            c->actions = Arc<Mutex<Vec<SigActionEntry>>>.New(new Mutex<Vec<SigActionEntry>>(actions));
-                            if (old_actions.Release())
-                            {
-                                old_actions.Value.data.Dispose();
-                                old_actions.Free();
-                            }
-
-                            vfork = c->vfork;
-                            c->vfork = false;
-
-                            files = c->files.Clone();
-
-                            ppid = c->ppid;
+                            old_name.Value.data.Dispose();
+                            old_name.Free();
                         }
+
+                        Empty(c, false);
+
+                        if (has_setuid)
+                        {
+                            c->euid = setuid;
+                        }
+
+                        if (has_setgid)
+                        {
+                            c->egid = setgid;
+                        }
+
+                        // Map and copy new segments
+                        bool has_tls = false;
+                        ulong tls_master = 0, tls_file_size = 0, tls_size = 0, tls_offset = 0;
+                        {
+                            ElfResult elf = Elf.From(data.ptr, data.len);
+                            if (!elf.ok)
+                            {
+                                var w = Panic.Begin();
+                                w.Str("called `Result::unwrap()` on an `Err` value: \"");
+                                elf.err.Display(w);
+                                w.Str("\"");
+                                Panic.End(w, "src/syscall/process.rs", 577);
+                            }
+                            entry = elf.value.Entry();
+                            ElfSegments segments = elf.value.Segments();
+                            ProgramHeader* segment;
+                            while ((segment = segments.Next()) != null)
+                            {
+                                if (segment->p_type == ProgramHeaderMod.PT_LOAD)
+                                {
+                                    ulong voff = segment->p_vaddr % 4096;
+                                    ulong vaddr = segment->p_vaddr - voff;
+
+                                    MemoryRegion memory = MemoryRegion.New(
+                                        new VirtualAddress(vaddr),
+                                        segment->p_memsz + voff,
+                                        EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE,
+                                        true);
+
+                                    // Copy file data
+                                    MemoryRegion.Copy(elf.value.data + segment->p_offset, (byte*)segment->p_vaddr, segment->p_filesz);
+
+                                    memory.Remap(SegmentFlags(segment->p_flags));
+
+                                    c->image.Push(memory.ToShared());
+                                }
+                                else if (segment->p_type == ProgramHeaderMod.PT_TLS)
+                                {
+                                    MemoryRegion memory = MemoryRegion.New(
+                                        new VirtualAddress(Consts.USER_TCB_OFFSET),
+                                        4096,
+                                        EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                                        true);
+                                    TlsSizes(segment->p_memsz, segment->p_align, out ulong rounded_size, out ulong rounded_offset);
+                                    ulong tcb_offset = Consts.USER_TLS_OFFSET + rounded_size;
+                                    *(ulong*)Consts.USER_TCB_OFFSET = tcb_offset;
+
+                                    c->image.Push(memory.ToShared());
+
+                                    has_tls = true;
+                                    tls_master = segment->p_vaddr;
+                                    tls_file_size = segment->p_filesz;
+                                    tls_size = rounded_size;
+                                    tls_offset = rounded_offset;
+                                }
+                            }
+                        }
+
+                        // Data no longer required, can deallocate
+                        data.Dispose();
+
+                        // Map heap
+                        c->heap = OptionSharedMemory.Some(MemoryRegion.New(
+                            new VirtualAddress(Consts.USER_HEAP_OFFSET),
+                            0,
+                            EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                            true).ToShared());
+
+                        // Map stack
+                        c->stack = OptionMemory.Some(MemoryRegion.New(
+                            new VirtualAddress(Consts.USER_STACK_OFFSET),
+                            Consts.USER_STACK_SIZE,
+                            EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                            true));
+
+                        // Map signal stack
+                        c->sigstack = OptionMemory.Some(MemoryRegion.New(
+                            new VirtualAddress(Consts.USER_SIGSTACK_OFFSET),
+                            Consts.USER_SIGSTACK_SIZE,
+                            EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                            true));
+
+                        // Map TLS
+                        if (has_tls)
+                        {
+                            Tls tls;
+                            tls.master = tls_master;
+                            tls.file_size = tls_file_size;
+                            tls.mem = MemoryRegion.New(
+                                new VirtualAddress(Consts.USER_TLS_OFFSET),
+                                tls_size,
+                                EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE | EntryFlags.USER_ACCESSIBLE,
+                                true);
+                            tls.offset = tls_offset;
+
+                            tls.Load();
+
+                            c->tls.is_some = true;
+                            c->tls.value = tls;
+                        }
+
+                        // Push arguments
+                        sp = PushArgs(sp, args.AsPtr(), args.Len(), out ulong arg_size);
+
+                        if (arg_size > 0)
+                        {
+                            MemoryRegion memory = MemoryRegion.New(
+                                new VirtualAddress(Consts.USER_ARG_OFFSET),
+                                arg_size,
+                                EntryFlags.NO_EXECUTE | EntryFlags.WRITABLE,
+                                true);
+
+                            CopyArgs((byte*)Consts.USER_ARG_OFFSET, args.AsPtr(), args.Len());
+
+                            memory.Remap(EntryFlags.NO_EXECUTE | EntryFlags.USER_ACCESSIBLE);
+
+                            c->image.Push(memory.ToShared());
+                        }
+
+                        // Args no longer required, can deallocate
+                        DropArgs(ref args);
+
+                        Vec<SigActionEntry> actions = Vec<SigActionEntry>.WithCapacity(128);
+                        SigActionEntry dfl = default;
+                        dfl.action.sa_handler = Flag.SIG_DFL;
+                        for (int i = 0; i < 128; i++)
+                        {
+                            actions.Push(dfl);
+                        }
+                        Arc<Mutex<Vec<SigActionEntry>>> old_actions = c->actions;
+                        c->actions = Arc<Mutex<Vec<SigActionEntry>>>.New(new Mutex<Vec<SigActionEntry>>(actions));
+                        if (old_actions.Release())
+                        {
+                            old_actions.Value.data.Dispose();
+                            old_actions.Free();
+                        }
+
+                        vfork = c->vfork;
+                        c->vfork = false;
+
+                        files = c->files.Clone();
+
+                        ppid = c->ppid;
                     }
                 }
 
@@ -1459,20 +1431,16 @@ namespace Kernel.syscall
         public static ContextIdResult Getppid()
         {
             ContextIdResult r = default;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     r.errno = Error.ESRCH;
                     return r;
                 }
-                using (var context = context_lock->Value.Read())
-                {
-                    r.is_ok = true;
-                    r.ok = context.Value.ppid;
-                    return r;
-                }
+                r.is_ok = true;
+                r.ok = context.Value.ppid;
+                return r;
             }
         }
 
@@ -1489,19 +1457,15 @@ namespace Kernel.syscall
         {
             uint ruid, euid;
             ContextId current_pgid;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Read())
-                {
-                    ruid = context.Value.ruid;
-                    euid = context.Value.euid;
-                    current_pgid = context.Value.pgid;
-                }
+                ruid = context.Value.ruid;
+                euid = context.Value.euid;
+                current_pgid = context.Value.pgid;
             }
 
             if (sig < 0x7F)
@@ -1846,28 +1810,24 @@ namespace Kernel.syscall
         {
             if (sig > 0 && sig <= 0x7F)
             {
-                using (var contexts = ContextMod.Contexts())
+                using (var context = CurrentContext.Read())
                 {
-                    var context_lock = contexts.Value.Current();
-                    if (context_lock == null)
+                    if (context.IsNone)
                     {
                         return Result.Err(Error.ESRCH);
                     }
-                    using (var context = context_lock->Value.Read())
+                    using (var actions = context.Value.actions.Value.Lock())
                     {
-                        using (var actions = context.Value.actions.Value.Lock())
+                        if (oldact_opt != null)
                         {
-                            if (oldact_opt != null)
-                            {
-                                *oldact_opt = actions.Value[sig].action;
-                            }
-                            if (act_opt != null)
-                            {
-                                SigActionEntry e;
-                                e.action = *act_opt;
-                                e.restorer = restorer;
-                                actions.Value[sig] = e;
-                            }
+                            *oldact_opt = actions.Value[sig].action;
+                        }
+                        if (act_opt != null)
+                        {
+                            SigActionEntry e;
+                            e.action = *act_opt;
+                            e.restorer = restorer;
+                            actions.Value[sig] = e;
                         }
                     }
                 }
@@ -1883,18 +1843,14 @@ namespace Kernel.syscall
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static Result Sigreturn()
         {
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Write())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     return Result.Err(Error.ESRCH);
                 }
-                using (var context = context_lock->Value.Write())
-                {
-                    context.Value.ksig_restore = true;
-                    context.Value.Block();
-                }
+                context.Value.ksig_restore = true;
+                context.Value.Block();
             }
 
             Kernel.context.@switch.Switch.Run();
@@ -1996,19 +1952,15 @@ namespace Kernel.syscall
             ContextIdResult none = default;
             ContextId ppid;
             Arc<WaitMap<WaitpidKey, WaitpidValue>> waitpid;
-            using (var contexts = ContextMod.Contexts())
+            using (var context = CurrentContext.Read())
             {
-                var context_lock = contexts.Value.Current();
-                if (context_lock == null)
+                if (context.IsNone)
                 {
                     none.errno = Error.ESRCH;
                     return none;
                 }
-                using (var context = context_lock->Value.Read())
-                {
-                    ppid = context.Value.id;
-                    waitpid = context.Value.waitpid.Clone();
-                }
+                ppid = context.Value.id;
+                waitpid = context.Value.waitpid.Clone();
             }
             ulong tmp = 0;
             ulong* status_slice = status_ptr != null ? status_ptr : &tmp;
