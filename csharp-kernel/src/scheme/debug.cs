@@ -12,8 +12,7 @@ namespace Kernel.scheme.debug
     /// <summary>scheme/debug.rs: `debug:`, the serial console (40 bytes, as the original's).</summary>
     public unsafe struct DebugScheme
     {
-        public ulong next_id;
-        public RwLock<OrdMap<Usize, ulong>> handles;
+        public HandleMap<ulong> handles;
 
         public static SchemeId DEBUG_SCHEME_ID;
 
@@ -45,27 +44,13 @@ namespace Kernel.scheme.debug
         {
             DEBUG_SCHEME_ID = scheme_id;
             DebugScheme s;
-            s.next_id = 0;
-            s.handles = new RwLock<OrdMap<Usize, ulong>>(OrdMap<Usize, ulong>.New());
+            s.handles = HandleMap<ulong>.New();
             return s;
-        }
-
-        private ulong NextId()
-        {
-            fixed (ulong* p = &next_id)
-            {
-                return Kernel.Hal.Atomic.FetchAdd(p, 1);
-            }
         }
 
         public Result Open(byte* path, ulong path_len, ulong flags, uint uid, uint gid)
         {
-            ulong id = NextId();
-            using (var h = handles.Write())
-            {
-                h.Value.Insert(new Usize(id), flags & ~Flag.O_ACCMODE, out _, out _);
-            }
-            return Result.Ok(id);
+            return Result.Ok(handles.Insert(flags & ~Flag.O_ACCMODE));
         }
 
         private bool Flags(ulong id, out ulong flags)
@@ -106,23 +91,7 @@ namespace Kernel.scheme.debug
         }
 
         /// <summary>`dup(id, buf)`: a new handle with the same flags (EINVAL with a non-empty buf).</summary>
-        public Result Dup(ulong id, ulong buf_len)
-        {
-            if (buf_len != 0)
-            {
-                return Result.Err(Error.EINVAL);
-            }
-            if (!Flags(id, out ulong flags))
-            {
-                return Result.Err(Error.EBADF);
-            }
-            ulong new_id = NextId();
-            using (var h = handles.Write())
-            {
-                h.Value.Insert(new Usize(new_id), flags, out _, out _);
-            }
-            return Result.Ok(new_id);
-        }
+        public Result Dup(ulong id, ulong buf_len) => handles.Dup(id, buf_len, &HandleMap<ulong>.Same);
 
         /// <summary>`fcntl`: F_GETFL, or F_SETFL (the access mode kept out); EINVAL for anything else.</summary>
         public Result Fcntl(ulong id, ulong cmd, ulong arg)

@@ -5,7 +5,6 @@ using alloc.vec;
 using core.cmp;
 using Kernel.context;
 using Kernel.context.context;
-using Kernel.Hal;
 using spin;
 using syscall.data;
 using syscall.error;
@@ -24,23 +23,13 @@ namespace Kernel.scheme.env
     /// <summary>scheme/env.rs: `env:`, the current context's environment variables (40 bytes, as the original's).</summary>
     public unsafe struct EnvScheme
     {
-        public ulong next_id;
-        public RwLock<OrdMap<Usize, Handle>> handles;
+        public HandleMap<Handle> handles;
 
         public static EnvScheme New()
         {
             EnvScheme s;
-            s.next_id = 0;
-            s.handles = new RwLock<OrdMap<Usize, Handle>>(OrdMap<Usize, Handle>.New());
+            s.handles = HandleMap<Handle>.New();
             return s;
-        }
-
-        private ulong NextId()
-        {
-            fixed (ulong* p = &next_id)
-            {
-                return Atomic.FetchAdd(p, 1);
-            }
         }
 
         private static bool CurrentEnv(out Arc<Mutex<OrdMap<BoxSlice, EnvValue>>> env)
@@ -147,42 +136,21 @@ namespace Kernel.scheme.env
             }
             DropEnv(env_lock);
 
-            ulong id = NextId();
             Handle h;
             h.data = data;
             h.mode = Flag.MODE_FILE;
             h.seek = 0;
-            using (var hs = handles.Write())
-            {
-                hs.Value.Insert(new Usize(id), h, out _, out _);
-            }
-            return Result.Ok(id);
+            return Result.Ok(handles.Insert(h));
         }
 
         /// <summary>`dup`: a copy of the handle — the same bytes, the seek position copied.</summary>
-        public Result Dup(ulong id, ulong buf_len)
+        public Result Dup(ulong id, ulong buf_len) => handles.Dup(id, buf_len, &CopyHandle);
+
+        private static Handle CopyHandle(Handle* h)
         {
-            if (buf_len != 0)
-            {
-                return Result.Err(Error.EINVAL);
-            }
-            Handle copy;
-            using (var hs = handles.Read())
-            {
-                Handle* h = hs.Value.Get(new Usize(id));
-                if (h == null)
-                {
-                    return Result.Err(Error.EBADF);
-                }
-                copy = *h;
-                copy.data = h->data.Clone();
-            }
-            ulong new_id = NextId();
-            using (var hs = handles.Write())
-            {
-                hs.Value.Insert(new Usize(new_id), copy, out _, out _);
-            }
-            return Result.Ok(new_id);
+            Handle copy = *h;
+            copy.data = h->data.Clone();
+            return copy;
         }
 
         public Result Read(ulong id, byte* buffer, ulong len)
@@ -252,58 +220,22 @@ namespace Kernel.scheme.env
                 {
                     len = (long)data.Value.Len();
                 }
-                long target;
-                if (whence == Flag.SEEK_SET)
-                {
-                    h->seek = pos < (ulong)len ? pos : (ulong)len;
-                    return Result.Ok(h->seek);
-                }
-                else if (whence == Flag.SEEK_CUR)
-                {
-                    target = (long)h->seek + (long)pos;
-                }
-                else if (whence == Flag.SEEK_END)
-                {
-                    target = len + (long)pos;
-                }
-                else
-                {
-                    return Result.Err(Error.EINVAL);
-                }
-                if (target > len) target = len;
-                if (target < 0) target = 0;
-                h->seek = (ulong)target;
-                return Result.Ok(h->seek);
+                return HandleMap<Handle>.Seek(ref h->seek, len, pos, whence);
             }
         }
 
-        private bool Known(ulong id)
-        {
-            using (var hs = handles.Read())
-            {
-                return hs.Value.Get(new Usize(id)) != null;
-            }
-        }
+        public Result Fcntl(ulong id) => handles.Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
 
-        public Result Fcntl(ulong id) => Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
-
-        public Result Fsync(ulong id) => Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
+        public Result Fsync(ulong id) => handles.Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
 
         /// <summary>`fpath`: "env:" only (the original's TODO: the variable's name is not given).</summary>
         public Result Fpath(ulong id, byte* buf, ulong len)
         {
-            if (!Known(id))
+            if (!handles.Known(id))
             {
                 return Result.Err(Error.EBADF);
             }
-            string scheme_path = "env:";
-            ulong i = 0;
-            while (i < len && i < (ulong)scheme_path.Length)
-            {
-                buf[i] = (byte)scheme_path[(int)i];
-                i += 1;
-            }
-            return Result.Ok(i);
+            return HandleMap<Handle>.Fpath(buf, len, "env:", "");
         }
 
         /// <summary>`fstat`: the mode and the size; uid, gid and the rest left as the caller's Stat had them.</summary>

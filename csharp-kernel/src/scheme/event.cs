@@ -3,7 +3,6 @@ using alloc.btree_map;
 using core.cmp;
 using Kernel.common;
 using Kernel.context;
-using Kernel.Hal;
 using Kernel.sync.wait_queue;
 using spin;
 using syscall.data;
@@ -17,23 +16,13 @@ namespace Kernel.scheme.@event
     /// </summary>
     public unsafe struct EventScheme
     {
-        public ulong next_id;
-        public RwLock<OrdMap<Usize, Weak<WaitQueue<Event>>>> handles;
+        public HandleMap<Weak<WaitQueue<Event>>> handles;
 
         public static EventScheme New()
         {
             EventScheme s;
-            s.next_id = 0;
-            s.handles = new RwLock<OrdMap<Usize, Weak<WaitQueue<Event>>>>(OrdMap<Usize, Weak<WaitQueue<Event>>>.New());
+            s.handles = HandleMap<Weak<WaitQueue<Event>>>.New();
             return s;
-        }
-
-        private ulong NextId()
-        {
-            fixed (ulong* p = &next_id)
-            {
-                return Atomic.FetchAdd(p, 1);
-            }
         }
 
         /// <summary>The handle's queue while it lives (a strong reference the caller drops with <see cref="Drop"/>).</summary>
@@ -79,12 +68,7 @@ namespace Kernel.scheme.@event
                 }
             }
 
-            ulong id = NextId();
-            using (var handles = this.handles.Write())
-            {
-                handles.Value.InsertNew(new Usize(id), handle);
-            }
-            return Result.Ok(id);
+            return Result.Ok(handles.Insert(handle));
         }
 
         /// <summary>`dup`: EINVAL with a buffer; a new handle on the same queue (EBADF once it is gone).</summary>
@@ -98,7 +82,7 @@ namespace Kernel.scheme.@event
             {
                 return Result.Err(Error.EBADF);
             }
-            ulong new_id = NextId();
+            ulong new_id = this.handles.NextId();
             using (var handles = this.handles.Write())
             {
                 handles.Value.InsertNew(new Usize(new_id), handle.Downgrade());

@@ -51,15 +51,13 @@ namespace Kernel.scheme.initfs
     /// <summary>scheme/initfs.rs: `initfs:`, the read-only embedded filesystem (64 bytes, as the original's).</summary>
     public unsafe struct InitFsScheme
     {
-        public ulong next_id;
         public OrdMap<GenKey, GenFile> files;
-        public RwLock<OrdMap<Usize, Handle>> handles;
+        public HandleMap<Handle> handles;
 
         /// <summary>`InitFsScheme::new()`: the file map is `gen::gen()`, every embedded entry inserted in build.rs's order.</summary>
         public static InitFsScheme New()
         {
             InitFsScheme s;
-            s.next_id = 0;
             s.files = OrdMap<GenKey, GenFile>.New();
             for (int i = 0; i < Gen.COUNT; i++)
             {
@@ -70,16 +68,8 @@ namespace Kernel.scheme.initfs
                 f.is_dir = Gen.IsDir(i);
                 s.files.Insert(k, f, out _, out _);
             }
-            s.handles = new RwLock<OrdMap<Usize, Handle>>(OrdMap<Usize, Handle>.New());
+            s.handles = HandleMap<Handle>.New();
             return s;
-        }
-
-        private ulong NextId()
-        {
-            fixed (ulong* p = &next_id)
-            {
-                return Kernel.Hal.Atomic.FetchAdd(p, 1);
-            }
         }
 
         /// <summary>
@@ -123,17 +113,12 @@ namespace Kernel.scheme.initfs
                 }
                 if (same)
                 {
-                    ulong id = NextId();
                     Handle h;
                     h.entry = entry->value.index;
                     h.flags = flags;
                     h.mode = entry->value.is_dir ? (ushort)(Flag.MODE_DIR | 0x1ED) : (ushort)(Flag.MODE_FILE | 0x1E4);
                     h.seek = 0;
-                    using (var hs = handles.Write())
-                    {
-                        hs.Value.Insert(new Usize(id), h, out _, out _);
-                    }
-                    return Result.Ok(id);
+                    return Result.Ok(handles.Insert(h));
                 }
             }
 
@@ -181,29 +166,7 @@ namespace Kernel.scheme.initfs
         }
 
         /// <summary>`dup(id, buf)`: a new handle on the same entry, its flags, mode and seek position copied.</summary>
-        public Result Dup(ulong id, ulong buf_len)
-        {
-            if (buf_len != 0)
-            {
-                return Result.Err(Error.EINVAL);
-            }
-            Handle copy;
-            using (var hs = handles.Read())
-            {
-                Handle* h = hs.Value.Get(new Usize(id));
-                if (h == null)
-                {
-                    return Result.Err(Error.EBADF);
-                }
-                copy = *h;
-            }
-            ulong new_id = NextId();
-            using (var hs = handles.Write())
-            {
-                hs.Value.Insert(new Usize(new_id), copy, out _, out _);
-            }
-            return Result.Ok(new_id);
-        }
+        public Result Dup(ulong id, ulong buf_len) => handles.Dup(id, buf_len, &HandleMap<Handle>.Same);
 
         /// <summary>
         /// `seek(id, pos, whence)`: SEEK_SET to min(len, pos); SEEK_CUR and SEEK_END add pos as a signed
@@ -218,42 +181,12 @@ namespace Kernel.scheme.initfs
                 {
                     return Result.Err(Error.EBADF);
                 }
-                long len = Gen.Data(h->entry).Length;
-                long target;
-                if (whence == Flag.SEEK_SET)
-                {
-                    h->seek = pos < (ulong)len ? pos : (ulong)len;
-                    return Result.Ok(h->seek);
-                }
-                else if (whence == Flag.SEEK_CUR)
-                {
-                    target = (long)h->seek + (long)pos;
-                }
-                else if (whence == Flag.SEEK_END)
-                {
-                    target = len + (long)pos;
-                }
-                else
-                {
-                    return Result.Err(Error.EINVAL);
-                }
-                if (target > len) target = len;
-                if (target < 0) target = 0;
-                h->seek = (ulong)target;
-                return Result.Ok(h->seek);
-            }
-        }
-
-        private bool Known(ulong id)
-        {
-            using (var hs = handles.Read())
-            {
-                return hs.Value.Get(new Usize(id)) != null;
+                return HandleMap<Handle>.Seek(ref h->seek, Gen.Data(h->entry).Length, pos, whence);
             }
         }
 
         /// <summary>`fcntl`: 0 for a known handle, whatever the command.</summary>
-        public Result Fcntl(ulong id, ulong cmd, ulong arg) => Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
+        public Result Fcntl(ulong id, ulong cmd, ulong arg) => handles.Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
 
         /// <summary>`fpath`: "initfs:" then the entry's path, as much as fits.</summary>
         public Result Fpath(ulong id, byte* buf, ulong len)
@@ -268,25 +201,10 @@ namespace Kernel.scheme.initfs
                 }
                 entry = h->entry;
             }
-            string scheme_path = "initfs:";
-            string path = Gen.Name(entry);
-            ulong i = 0;
-            while (i < len && i < (ulong)scheme_path.Length)
-            {
-                buf[i] = (byte)scheme_path[(int)i];
-                i += 1;
-            }
-            int j = 0;
-            while (i < len && j < path.Length)
-            {
-                buf[i] = (byte)path[j];
-                i += 1;
-                j += 1;
-            }
-            return Result.Ok(i);
+            return HandleMap<Handle>.Fpath(buf, len, "initfs:", Gen.Name(entry));
         }
 
-        public Result Fsync(ulong id) => Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
+        public Result Fsync(ulong id) => handles.Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
 
         public Result Close(ulong id)
         {

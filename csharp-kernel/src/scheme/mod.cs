@@ -3,6 +3,7 @@ using alloc.allocator;
 using alloc.arc;
 using alloc.boxed;
 using alloc.btree_map;
+using core.cmp;
 using Kernel.common;
 using spin;
 using syscall.data;
@@ -684,5 +685,137 @@ namespace Kernel.scheme
             }
             return i;
         }
+    }
+
+    /// <summary>
+    /// Port helper (no type of the original): the handle table that env.rs, initfs.rs and sys/mod.rs
+    /// each declare, `next_id: AtomicUsize` then `handles: RwLock&lt;BTreeMap&lt;usize, Handle&gt;&gt;`
+    /// (40 bytes; the map allocates nothing until the first insert), with the calls all three make.
+    /// </summary>
+    public unsafe struct HandleMap<H> where H : unmanaged
+    {
+        public ulong next_id;
+        public RwLock<OrdMap<Usize, H>> handles;
+
+        public static HandleMap<H> New()
+        {
+            HandleMap<H> m;
+            m.next_id = 0;
+            m.handles = new RwLock<OrdMap<Usize, H>>(OrdMap<Usize, H>.New());
+            return m;
+        }
+
+        /// <summary>`self.next_id.fetch_add(1, Ordering::SeqCst)`.</summary>
+        public ulong NextId()
+        {
+            fixed (ulong* p = &next_id)
+            {
+                return Kernel.Hal.Atomic.FetchAdd(p, 1);
+            }
+        }
+
+        /// <summary>`let id = self.next_id.fetch_add(1); self.handles.write().insert(id, handle); id`.</summary>
+        public ulong Insert(H handle)
+        {
+            ulong id = NextId();
+            using (var hs = handles.Write())
+            {
+                hs.Value.Insert(new Usize(id), handle, out _, out _);
+            }
+            return id;
+        }
+
+        /// <summary>`self.handles.read().get(&amp;id).ok_or(Error::new(EBADF))?` for a call that needs nothing else of it.</summary>
+        public bool Known(ulong id)
+        {
+            using (var hs = handles.Read())
+            {
+                return hs.Value.Get(new Usize(id)) != null;
+            }
+        }
+
+        /// <summary>
+        /// `dup(id, buf)`: EINVAL for a non-empty buf, EBADF for an unknown id; else `copy` of the handle
+        /// (made under the read lock) inserted under a new id.
+        /// </summary>
+        public Result Dup(ulong id, ulong buf_len, delegate*<H*, H> copy)
+        {
+            if (buf_len != 0)
+            {
+                return Result.Err(Error.EINVAL);
+            }
+            H handle;
+            using (var hs = handles.Read())
+            {
+                H* h = hs.Value.Get(new Usize(id));
+                if (h == null)
+                {
+                    return Result.Err(Error.EBADF);
+                }
+                handle = copy(h);
+            }
+            return Result.Ok(Insert(handle));
+        }
+
+        /// <summary>Dup's copy of a handle that owns nothing: the bytes (`handle.clone()` of a Copy type).</summary>
+        public static H Same(H* handle) => *handle;
+
+        /// <summary>
+        /// `seek` of a handle over len bytes: SEEK_SET to min(len, pos); SEEK_CUR and SEEK_END add pos as
+        /// a signed offset, clamped to 0..len; EINVAL for another whence.
+        /// </summary>
+        public static Result Seek(ref ulong seek, long len, ulong pos, ulong whence)
+        {
+            long target;
+            if (whence == global::syscall.flag.Flag.SEEK_SET)
+            {
+                seek = pos < (ulong)len ? pos : (ulong)len;
+                return Result.Ok(seek);
+            }
+            else if (whence == global::syscall.flag.Flag.SEEK_CUR)
+            {
+                target = (long)seek + (long)pos;
+            }
+            else if (whence == global::syscall.flag.Flag.SEEK_END)
+            {
+                target = len + (long)pos;
+            }
+            else
+            {
+                return Result.Err(Error.EINVAL);
+            }
+            if (target > len) target = len;
+            if (target < 0) target = 0;
+            seek = (ulong)target;
+            return Result.Ok(seek);
+        }
+
+        /// <summary>`fpath`: scheme_path ("initfs:", "sys:") then name, as much as fits in buf.</summary>
+        public static Result Fpath(byte* buf, ulong len, string scheme_path, string name)
+        {
+            ulong i = 0;
+            while (i < len && i < (ulong)scheme_path.Length)
+            {
+                buf[i] = (byte)scheme_path[(int)i];
+                i += 1;
+            }
+            int j = 0;
+            while (i < len && j < name.Length)
+            {
+                buf[i] = (byte)name[j];
+                i += 1;
+                j += 1;
+            }
+            return Result.Ok(i);
+        }
+    }
+
+    public static class HandleMapExt
+    {
+        /// <summary>`self.handles.read()`.</summary>
+        public static RwLockGuard<OrdMap<Usize, H>> Read<H>(this ref HandleMap<H> m) where H : unmanaged => m.handles.Read();
+
+        /// <summary>`self.handles.write()`.</summary>
+        public static RwLockGuard<OrdMap<Usize, H>> Write<H>(this ref HandleMap<H> m) where H : unmanaged => m.handles.Write();
     }
 }

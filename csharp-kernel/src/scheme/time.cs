@@ -3,7 +3,6 @@ using core.cmp;
 using core.num;
 using Kernel.common;
 using Kernel.context.timeout;
-using Kernel.Hal;
 using Kernel.time;
 using spin;
 using syscall.data;
@@ -21,24 +20,14 @@ namespace Kernel.scheme.time
     public unsafe struct TimeScheme
     {
         public SchemeId scheme_id;
-        public ulong next_id;
-        public RwLock<OrdMap<Usize, ulong>> handles;
+        public HandleMap<ulong> handles;
 
         public static TimeScheme New(SchemeId scheme_id)
         {
             TimeScheme s;
             s.scheme_id = scheme_id;
-            s.next_id = 0;
-            s.handles = new RwLock<OrdMap<Usize, ulong>>(OrdMap<Usize, ulong>.New());
+            s.handles = HandleMap<ulong>.New();
             return s;
-        }
-
-        private ulong NextId()
-        {
-            fixed (ulong* p = &next_id)
-            {
-                return Atomic.FetchAdd(p, 1);
-            }
         }
 
         private bool Clock(ulong id, out ulong clock)
@@ -67,32 +56,11 @@ namespace Kernel.scheme.time
                 return Result.Err(Error.ENOENT);
             }
 
-            ulong id = NextId();
-            using (var handles = this.handles.Write())
-            {
-                handles.Value.Insert(new Usize(id), clock, out _, out _);
-            }
-            return Result.Ok(id);
+            return Result.Ok(handles.Insert(clock));
         }
 
         /// <summary>`dup`: EINVAL with a buffer; a new handle on the same clock.</summary>
-        public Result Dup(ulong id, ulong buf_len)
-        {
-            if (buf_len != 0)
-            {
-                return Result.Err(Error.EINVAL);
-            }
-            if (!Clock(id, out ulong clock))
-            {
-                return Result.Err(Error.EBADF);
-            }
-            ulong new_id = NextId();
-            using (var handles = this.handles.Write())
-            {
-                handles.Value.Insert(new Usize(new_id), clock, out _, out _);
-            }
-            return Result.Ok(new_id);
-        }
+        public Result Dup(ulong id, ulong buf_len) => handles.Dup(id, buf_len, &HandleMap<ulong>.Same);
 
         /// <summary>`read`: every whole TimeSpec of the buffer gets the clock's time (tv_nsec as i32); bytes filled.</summary>
         public Result Read(ulong id, byte* buf, ulong len)

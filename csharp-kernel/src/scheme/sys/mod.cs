@@ -1,7 +1,6 @@
 using alloc.btree_map;
 using alloc.vec;
 using core.cmp;
-using Kernel.Hal;
 using spin;
 using syscall.data;
 using syscall.error;
@@ -94,9 +93,8 @@ namespace Kernel.scheme.sys
     /// </summary>
     public unsafe struct SysScheme
     {
-        public ulong next_id;
         public OrdMap<SysName, ulong> files;
-        public RwLock<OrdMap<Usize, Handle>> handles;
+        public HandleMap<Handle> handles;
 
         public static SysScheme New()
         {
@@ -108,17 +106,8 @@ namespace Kernel.scheme.sys
                 k.which = i;
                 s.files.Insert(k, (ulong)i, out _, out _);
             }
-            s.next_id = 0;
-            s.handles = new RwLock<OrdMap<Usize, Handle>>(OrdMap<Usize, Handle>.New());
+            s.handles = HandleMap<Handle>.New();
             return s;
-        }
-
-        private ulong NextId()
-        {
-            fixed (ulong* p = &next_id)
-            {
-                return Atomic.FetchAdd(p, 1);
-            }
         }
 
         private static Result Make(int which, ref Vec<byte> data)
@@ -195,38 +184,17 @@ namespace Kernel.scheme.sys
                 }
                 h.mode = (ushort)(Flag.MODE_FILE | 0x124);
             }
-            ulong id = NextId();
-            using (var hs = handles.Write())
-            {
-                hs.Value.Insert(new Usize(id), h, out _, out _);
-            }
-            return Result.Ok(id);
+            return Result.Ok(handles.Insert(h));
         }
 
         /// <summary>`dup`: a copy of the bytes, the seek position kept.</summary>
-        public Result Dup(ulong id, ulong buf_len)
+        public Result Dup(ulong id, ulong buf_len) => handles.Dup(id, buf_len, &CopyHandle);
+
+        private static Handle CopyHandle(Handle* h)
         {
-            if (buf_len != 0)
-            {
-                return Result.Err(Error.EINVAL);
-            }
-            Handle copy;
-            using (var hs = handles.Read())
-            {
-                Handle* h = hs.Value.Get(new Usize(id));
-                if (h == null)
-                {
-                    return Result.Err(Error.EBADF);
-                }
-                copy = *h;
-                copy.data = Kernel.context.context.Context.ToVec(h->data.AsPtr(), h->data.Len());
-            }
-            ulong new_id = NextId();
-            using (var hs = handles.Write())
-            {
-                hs.Value.Insert(new Usize(new_id), copy, out _, out _);
-            }
-            return Result.Ok(new_id);
+            Handle copy = *h;
+            copy.data = Kernel.context.context.Context.ToVec(h->data.AsPtr(), h->data.Len());
+            return copy;
         }
 
         public Result Read(ulong id, byte* buffer, ulong len)
@@ -258,20 +226,7 @@ namespace Kernel.scheme.sys
                 {
                     return Result.Err(Error.EBADF);
                 }
-                long len = (long)h->data.Len();
-                long target;
-                if (whence == Flag.SEEK_SET)
-                {
-                    h->seek = pos < (ulong)len ? pos : (ulong)len;
-                    return Result.Ok(h->seek);
-                }
-                else if (whence == Flag.SEEK_CUR) target = (long)h->seek + (long)pos;
-                else if (whence == Flag.SEEK_END) target = len + (long)pos;
-                else return Result.Err(Error.EINVAL);
-                if (target > len) target = len;
-                if (target < 0) target = 0;
-                h->seek = (ulong)target;
-                return Result.Ok(h->seek);
+                return HandleMap<Handle>.Seek(ref h->seek, (long)h->data.Len(), pos, whence);
             }
         }
 
@@ -288,22 +243,7 @@ namespace Kernel.scheme.sys
                 }
                 path = h->path;
             }
-            string scheme_path = "sys:";
-            string name = path < 0 ? "" : SysName.Name(path);
-            ulong i = 0;
-            while (i < len && i < (ulong)scheme_path.Length)
-            {
-                buf[i] = (byte)scheme_path[(int)i];
-                i += 1;
-            }
-            int j = 0;
-            while (i < len && j < name.Length)
-            {
-                buf[i] = (byte)name[j];
-                i += 1;
-                j += 1;
-            }
-            return Result.Ok(i);
+            return HandleMap<Handle>.Fpath(buf, len, "sys:", path < 0 ? "" : SysName.Name(path));
         }
 
         public Result Fstat(ulong id, Stat* stat)
