@@ -25,7 +25,7 @@ while IFS=$'\t' read -r name observable scenarios what; do
   dir="$OUT/$name"
   mkdir -p "$dir"
   elf="$dir/kernel.elf"
-  if [[ ! -f "$elf" || ( -z "${MUTANTS_REUSE:-}" && -n "$(find csharp-kernel -newer "$elf" \( -name '*.cs' -o -name '*.csproj' -o -name '*.asm' -o -name '*.ld' \) -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ) ]]; then
+  if [[ ! -f "$elf" || ( -z "${MUTANTS_REUSE:-}" && -n "$(find csharp-kernel -newer "$elf" \( -name '*.cs' -o -name '*.csproj' -o -name '*.asm' -o -name '*.inc' -o -name '*.ld' \) -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ) ]]; then
     rm -f "$elf"
     # A mutation gated on user-* scenarios is built with the project's userspace as its initfs (make userspace).
     initfs=""; [[ ",$scenarios," == *",user-"* ]] && initfs="$PWD/build/userspace/initfs"

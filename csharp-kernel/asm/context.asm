@@ -5,6 +5,8 @@ BITS 64
 DEFAULT REL
 SECTION .text
 
+%include "macros.inc"
+
 GLOBAL hal_context_switch, hal_context_entry, hal_enable_and_halt, hal_enable_and_nop
 
 ; The layout of Kernel.context.arch.Context (src/context/arch/x86_64.cs), 88 bytes as the original's:
@@ -102,15 +104,7 @@ hal_context_entry_address:
 ; before the `ret` to where the context was going.
 GLOBAL hal_signal_handler_wrapper, hal_signal_handler_wrapper_address
 hal_signal_handler_wrapper:
-    push rax
-    push rcx
-    push rdx
-    push rdi
-    push rsi
-    push r8
-    push r9
-    push r10
-    push r11
+    scratch_push
     mov rax, [rsp + 9 * 8]
     mov rdi, [rsp + 10 * 8]
     push rbp
@@ -120,15 +114,7 @@ hal_signal_handler_wrapper:
     call rax
     mov rsp, rbp
     pop rbp
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rsi
-    pop rdi
-    pop rdx
-    pop rcx
-    pop rax
+    scratch_pop
     add rsp, 16
     ret
 

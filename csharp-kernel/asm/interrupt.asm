@@ -12,47 +12,7 @@ BITS 64
 DEFAULT REL
 SECTION .text
 
-%macro scratch_push 0
-    push rax
-    push rcx
-    push rdx
-    push rdi
-    push rsi
-    push r8
-    push r9
-    push r10
-    push r11
-%endmacro
-
-%macro scratch_pop 0
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rsi
-    pop rdi
-    pop rdx
-    pop rcx
-    pop rax
-%endmacro
-
-%macro preserved_push 0
-    push rbx
-    push rbp
-    push r12
-    push r13
-    push r14
-    push r15
-%endmacro
-
-%macro preserved_pop 0
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbp
-    pop rbx
-%endmacro
+%include "macros.inc"
 
 ; Pushes FS and loads the kernel's TLS segment (selector 0x18)
 %macro fs_push 0
@@ -63,6 +23,23 @@ SECTION .text
 
 %macro fs_pop 0
     pop fs
+%endmacro
+
+; syscall.rs's return from a system call (syscall_entry's epilogue, and clone_ret's): FS and the
+; registers syscall_entry pushed, rax (the result, already in rax) dropped, then iretq
+%macro syscall_pop 0
+    pop fs
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rsi
+    pop rdi
+    pop rdx
+    pop rcx
+    pop rbx
+    add rsp, 8
+    iretq
 %endmacro
 
 ; call_body handler, qwords on the stack above the 16-aligned point (CPU frame included),
@@ -226,18 +203,7 @@ syscall_entry:
     add rsp, 8
     fxrstor [rsp]
     add rsp, 512
-    pop fs
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rsi
-    pop rdi
-    pop rdx
-    pop rcx
-    pop rbx
-    add rsp, 8
-    iretq
+    syscall_pop
 
 ; syscall.rs clone_ret: a clone child's first `ret` (its switch_to's) comes here, on the copy of
 ; its parent's kernel stack where clone wrote this address over the return address into
@@ -261,18 +227,7 @@ hal_clone_ret:
     fxrstor [rsp]
     lea rsp, [rax + 512]
     xor eax, eax
-    pop fs
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rsi
-    pop rdi
-    pop rdx
-    pop rcx
-    pop rbx
-    add rsp, 8
-    iretq
+    syscall_pop
 
 hal_clone_ret_address:
     lea rax, [hal_clone_ret]
