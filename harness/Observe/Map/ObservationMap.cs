@@ -264,7 +264,7 @@ public sealed record ObservationMap
     public ulong PercpuBase { get; init; } = 0xC000_0000;
 
     /// <summary>
-    /// The isa-debug-exit codes that end this kernel's boot cleanly (the port's QemuExit.ReachedEnd), or null when
+    /// The isa-debug-exit codes that end this kernel's boot cleanly (the map's clean_exit), or null when
     /// the map declares none (then no isa-debug-exit counts as a complete boot).
     /// </summary>
     public IReadOnlyList<int>? CleanExitCodes { get; init; }

@@ -90,7 +90,6 @@ namespace Kernel.Hal
     public static class QemuExit
     {
         public const ushort Port = 0xF4;
-        public const byte ReachedEnd = 0x10;
         public static void Exit(byte code) => throw new KernelExited(code);
     }
 }
