@@ -39,8 +39,9 @@ public sealed class QemuIdleTests
     {
         var outcome = await Boot.RunAsync(TestKernels.Config("panic"), o => o with
         {
-            QuietEnd = TimeSpan.FromMilliseconds(200),
-            PanicGrace = TimeSpan.FromSeconds(1),
+            // Longer than a loaded machine's pauses between the kernel's lines, shorter than the grace.
+            QuietEnd = TimeSpan.FromSeconds(2),
+            PanicGrace = TimeSpan.FromSeconds(5),
         });
         Assert.IsType<BootOutcome.Panic>(outcome);
     }

@@ -36,7 +36,8 @@ public sealed class QemuRunnerTests(ITestOutputHelper output)
         Assert.Equal("PANIC: deliberate test panic", panic.Line);
         Assert.Equal(["FILE: panic.asm", "LINE: 9"], panic.Following);
         Assert.Null(outcome.Transcript.ExitStatus); // the runner stopped QEMU
-        Assert.True(outcome.Transcript.Elapsed < TimeSpan.FromSeconds(10), $"took {outcome.Transcript.Elapsed}");
+        // Ended by the panic, not the run's timeout (QEMU's start alone may take seconds on a loaded machine).
+        Assert.True(outcome.Transcript.Elapsed < Boot.DefaultTimeout, $"took {outcome.Transcript.Elapsed}");
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public sealed class QemuRunnerTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromSeconds(2), timeout.After);
         Assert.Equal(["spin kernel: line 2", "spin kernel: spinning now"], timeout.LastLines);
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), $"returned after {clock.Elapsed}");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"returned after {clock.Elapsed}");
+        Assert.True(clock.Elapsed < Boot.DefaultTimeout, $"returned after {clock.Elapsed}");
         Assert.Null(outcome.Transcript.ExitStatus);
     }
 
