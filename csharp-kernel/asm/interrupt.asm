@@ -56,30 +56,27 @@ SECTION .text
     add rsp, 512 + ((%2) % 2) * 8
 %endmacro
 
-; interrupt!: scratch registers and FS, no frame argument
-%macro interrupt 2
+; scratch_stub stub, handler, with_frame: scratch registers and FS around the handler's call
+%macro scratch_stub 3
 GLOBAL %1
 EXTERN %2
 %1:
     scratch_push
     fs_push
-    call_body %2, 5 + 9 + 1, 0
+    call_body %2, 5 + 9 + 1, %3
     fs_pop
     scratch_pop
     iretq
 %endmacro
 
+; interrupt!: scratch registers and FS, no frame argument
+%macro interrupt 2
+    scratch_stub %1, %2, 0
+%endmacro
+
 ; interrupt_stack!: like interrupt!, the handler gets the InterruptStack
 %macro interrupt_stack 2
-GLOBAL %1
-EXTERN %2
-%1:
-    scratch_push
-    fs_push
-    call_body %2, 5 + 9 + 1, 1
-    fs_pop
-    scratch_pop
-    iretq
+    scratch_stub %1, %2, 1
 %endmacro
 
 ; interrupt_error!: the CPU pushed an error code; the handler gets the InterruptErrorStack
