@@ -112,7 +112,7 @@ public static class GateCommand
                 throw new UsageException($"observation map {RecordCommand.OriginalMap} does not exist (run the harness from the repository root)");
             originalMap = ObservationMapLoader.Load(RecordCommand.OriginalMap);
         }
-        Scenario Scaled(Scenario s) => timeoutFactor == 1 ? s : s with { Boot = s.Boot with { TimeoutSeconds = s.Boot.TimeoutSeconds * timeoutFactor } };
+        Scenario Scaled(Scenario s) => timeoutFactor == 1 ? s : s with { Boot = s.Boot with { TimeoutSeconds = s.Boot.TimeoutSeconds * timeoutFactor }, Expect = s.Expect?.Scaled(timeoutFactor) };
         Scenario ForComparison(Scenario s)
         {
             try { return BootPlan.ForComparison(s, original, options.ReferenceDir); }

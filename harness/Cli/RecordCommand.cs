@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Harness.Observe;
 using Harness.Observe.Map;
 using Harness.Qemu;
+using Harness.Scenarios;
 using Spectre.Console;
 
 namespace Harness.Cli;
@@ -118,6 +119,7 @@ public static class RecordCommand
             TracePath = tracePath,
             Scenario = plan.Scenario.Name,
             KernelSlot = plan.Scenario.Boot.KernelSlot,
+            ExpectHangAfter = plan.Scenario.Expect is { End: ExpectSpec.Hang } e ? TimeSpan.FromSeconds(e.QuietSeconds) : null,
             Progress = p =>
             {
                 if (throttle.ElapsedMilliseconds < 100) return;

@@ -27,6 +27,8 @@ internal sealed class DiffContext
         _cells[(Observable.Serial, BootOrder.WholeLog)] = new CellBuilder();
         if (a.Syscalls.Count > 0 || b.Syscalls.Count > 0 || a.Processes.Count > 0 || b.Processes.Count > 0 || a.AddressSpaces.Count > 0 || b.AddressSpaces.Count > 0)
             _cells[(Observable.Processes, BootOrder.WholeLog)] = new CellBuilder();
+        if (Order.Has(HangRecord.CheckpointName) && (HangRecord.Of(a) is not null || HangRecord.Of(b) is not null))
+            _cells[(Observable.Hang, HangRecord.CheckpointName)] = new CellBuilder();
     }
 
     public Trace.Trace A { get; }

@@ -27,6 +27,12 @@ public static class Observable
     /// </summary>
     public const string Processes = "processes";
 
+    /// <summary>
+    /// Where a kernel hangs (the <c>hang</c> record: the roles of RIP's function and of the kernel stack's return
+    /// addresses); compared at the <c>hang</c> checkpoint, only when a trace has one (traces/FORMAT.md, "hang").
+    /// </summary>
+    public const string Hang = "hang";
+
     /// <summary>Every observable, in the order results list them.</summary>
     public static readonly IReadOnlyList<string> All = [Frames, PageTables, Descriptors, Heap, FrameAllocator, Serial];
 

@@ -102,6 +102,8 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
         try
         {
             (how, complete, error, outcome) = await ObserveAsync(qemuTask, qemuCts, ct).ConfigureAwait(false);
+            if (HangExpectationError(how) is { } unexpected)
+                (complete, error) = (false, error is null ? unexpected : $"{unexpected}; {error}");
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -252,6 +254,7 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
 
         // 4. Run: every stop is a breakpoint of ours; handle it, step off it, go on.
         var step = false;
+        _hangWatch = true;
         _profiler.Start(_gdb.Counters.PacketsSent);
         while (true)
         {
@@ -302,6 +305,8 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
     {
         var remaining = deadline - _clock.Elapsed;
         if (remaining <= TimeSpan.Zero) return EndHow.Timeout;
+        if (!step && _hangWatch && !_panicSeen && request.ExpectHangAfter is { } quiet)
+            return await ContinueWatchingForHangAsync(deadline, quiet, ct).ConfigureAwait(false);
         try
         {
             var stop = step ? await _gdb!.StepAsync(ct).ConfigureAwait(false) : await _gdb!.ContinueAsync(remaining, ct).ConfigureAwait(false);
@@ -321,6 +326,8 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
     private async Task<(string How, bool Complete, string? Error, BootOutcome? Outcome)> EndAsync(
         string reason, Task<BootOutcome> qemuTask, CancellationTokenSource qemuCts)
     {
+        if (reason == EndHow.Hang)
+            return (EndHow.Hang, true, null, await FinishQemuAsync(qemuTask, qemuCts, TimeSpan.Zero).ConfigureAwait(false));
         var outcome = await FinishQemuAsync(qemuTask, qemuCts, reason == EndHow.Timeout ? TimeSpan.Zero : TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         if (outcome is null)
             return (reason, false, reason == EndHow.Timeout

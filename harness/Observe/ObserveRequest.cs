@@ -42,6 +42,13 @@ public sealed record ObserveRequest
 
     /// <summary>Called on the observer's own thread after every recorded checkpoint and event (and at the end).</summary>
     public Action<ObserveProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// The scenario expects the boot to hang (<c>[expect] end = "hang"</c>): once the kernel has started, a run of the
+    /// guest this long without a breakpoint stop or serial output ends the boot: the observer interrupts it and records
+    /// the <c>hang</c> checkpoint (ObserverSession.Hang.cs). Null: no such end; a hang runs into the timeout.
+    /// </summary>
+    public TimeSpan? ExpectHangAfter { get; init; }
 }
 
 /// <summary>Where an observed boot is.</summary>

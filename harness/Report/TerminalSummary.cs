@@ -74,6 +74,8 @@ public static class TerminalSummary
         console.Write(SummaryTable(r));
         console.MarkupLine($"events compared: {r.EventsCompared}, equal: {r.EventsEqual}" +
                            (r.EventsCompared > r.EventsEqual ? $", different: {r.EventsCompared - r.EventsEqual}" : ""));
+        if (r.Cells.FirstOrDefault(c => c.Observable == Observable.Hang) is { } hang)
+            console.MarkupLine(Markup.Escape($"hang location (roles, innermost first): {hang.Status.Name()}{(hang.Note is { } n ? $" ({n})" : "")}"));
 
         if (r.FirstDivergence is { } f)
         {

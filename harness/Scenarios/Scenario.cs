@@ -29,6 +29,12 @@ public sealed record Scenario(
     /// </summary>
     public string? InitFs { get; init; }
 
+    /// <summary>
+    /// How the boot is expected to end when that is not one of the ends every boot may have (a panic, a declared clean
+    /// exit): <c>[expect] end = "hang"</c>. Null: the usual ends only.
+    /// </summary>
+    public ExpectSpec? Expect { get; init; }
+
     /// <summary>One line for a listing: machine, memory, cpus, vga/vbe, E820 source and area count, kernel slot.</summary>
     public string Summary
     {
@@ -50,6 +56,8 @@ public sealed record Scenario(
                 sb.Append(CultureInfo.InvariantCulture, $", env {Boot.EnvBytes.Length} bytes");
             if (InitFs is not null)
                 sb.Append(", initfs");
+            if (Expect is { } expect)
+                sb.Append(CultureInfo.InvariantCulture, $", expects {expect.End} (quiet {expect.QuietSeconds} s)");
             return sb.ToString();
         }
     }
@@ -196,4 +204,24 @@ public sealed record E820Spec(E820Source Source, ImmutableArray<E820Area> Areas,
             h.Add(a);
         return h.ToHashCode();
     }
+}
+
+/// <summary>
+/// The end a scenario expects besides the usual ones (<c>[expect]</c>). <see cref="Hang"/>: the kernel stops doing
+/// anything observable (no breakpoint stop, no serial output) for <see cref="QuietSeconds"/> seconds while QEMU runs it;
+/// the observer then interrupts it and records a last checkpoint, <c>hang</c>, with where the CPU is.
+/// </summary>
+public sealed record ExpectSpec(string End, int QuietSeconds)
+{
+    /// <summary>The one end a scenario can name today.</summary>
+    public const string Hang = "hang";
+
+    /// <summary>Every value <c>end</c> may take.</summary>
+    public static readonly ImmutableArray<string> Ends = [Hang];
+
+    public const int MinQuietSeconds = 1;
+    public const int MaxQuietSeconds = 600;
+
+    /// <summary>This expectation on a machine <paramref name="factor"/> times slower (the gate's --timeout-factor): the quiet window scales with the timeout.</summary>
+    public ExpectSpec Scaled(int factor) => this with { QuietSeconds = QuietSeconds * Math.Max(1, factor) };
 }

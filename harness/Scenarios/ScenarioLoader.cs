@@ -73,9 +73,10 @@ public static partial class ScenarioLoader
     [GeneratedRegex("^([0-9]+)x([0-9]+)$")]
     private static partial Regex VbePattern();
 
-    private static readonly string[] TopKeys = ["name", "description", "reference", "initfs", "machine", "boot", "e820"];
+    private static readonly string[] TopKeys = ["name", "description", "reference", "initfs", "machine", "boot", "e820", "expect"];
     private static readonly string[] MachineKeys = ["type", "memory_mib", "cpus", "vga"];
     private static readonly string[] BootKeys = ["kernel_slot", "vbe", "env", "timeout_s"];
+    private static readonly string[] ExpectKeys = ["end", "quiet_s"];
     private static readonly string[] E820Keys = ["source", "areas", "areas_file"];
     private static readonly string[] AreaKeys = ["base", "length", "type", "acpi"];
 
@@ -183,12 +184,13 @@ public static partial class ScenarioLoader
         var machine = ReadMachine(r, top.Table("machine"));
         var boot = ReadBoot(r, top.Table("boot"), machine);
         var e820 = ReadE820(r, top.Table("e820"));
+        var expect = ReadExpect(r, top.Table("expect"), boot);
         top.RejectUnknown(TopKeys);
 
         if (r.HasErrors || name is null || e820 is null)
             return null;
 
-        return new Scenario(name.Value.Value, description, reference?.Value, Path.GetFullPath(r.File), machine, boot, e820) { InitFs = initfs };
+        return new Scenario(name.Value.Value, description, reference?.Value, Path.GetFullPath(r.File), machine, boot, e820) { InitFs = initfs, Expect = expect };
     }
 
     private static MachineSpec ReadMachine(Reader r, TableView? t)
@@ -289,6 +291,25 @@ public static partial class ScenarioLoader
 
         t.RejectUnknown(BootKeys);
         return new BootSpec(slot, vbe, env, timeout) { SlotFollowsOriginal = slotFollowsOriginal };
+    }
+
+    private static ExpectSpec? ReadExpect(Reader r, TableView? t, BootSpec boot)
+    {
+        if (t is null)
+            return null;
+        string? end = null;
+        if (t.String("end", required: true) is { } e)
+        {
+            if (ExpectSpec.Ends.Contains(e.Value))
+                end = e.Value;
+            else
+                r.Error(e.Span, $"expect.end \"{e.Value}\" is not one of {Quoted(ExpectSpec.Ends)} (a panic or a clean exit needs no [expect]: every boot may end so)");
+        }
+        var quiet = t.IntegerWithSpan("quiet_s", ExpectSpec.MinQuietSeconds, ExpectSpec.MaxQuietSeconds, required: end is not null);
+        if (quiet is { } q && q.Value >= boot.TimeoutSeconds)
+            r.Error(q.Span, $"expect.quiet_s {q.Value} must be shorter than boot.timeout_s {boot.TimeoutSeconds}: the quiet window must fit before the timeout ends the boot");
+        t.RejectUnknown(ExpectKeys);
+        return end is null || quiet is null ? null : new ExpectSpec(end, (int)quiet.Value.Value);
     }
 
     private static E820Spec? ReadE820(Reader r, TableView? t)

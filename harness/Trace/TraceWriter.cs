@@ -85,6 +85,9 @@ public sealed class TraceWriter : IDisposable
     /// <summary>Writes a <c>checkpoint</c> record.</summary>
     public long WriteCheckpoint(CheckpointRecord checkpoint) => Write(RecordEncoder.Checkpoint(checkpoint, _seq + 1));
 
+    /// <summary>Writes a <c>hang</c> record (where a hung kernel's CPU was), after the <c>hang</c> checkpoint's state.</summary>
+    public long WriteHang(HangRecord hang) => Write(hang.Encode(_seq + 1));
+
     /// <summary>Writes a <c>page_tables</c> record.</summary>
     public long WritePageTables(PageTablesRecord pageTables) => Write(RecordEncoder.PageTables(pageTables, _seq + 1));
 

@@ -80,6 +80,16 @@ namespace Kernel.scheme.debug
             {
                 return Result.Err(Error.EBADF);
             }
+#if MUTATION_DEBUG_WRITE_UNLOCKED // NOT the original: each byte is read before COM1's lock is taken: a fault in the copy (U9) no longer deadlocks (make mutants)
+            for (ulong i = 0; i < len; i++)
+            {
+                byte b = buf[i];
+                using (var com = Serial.COM1.Lock())
+                {
+                    com.Value.Send(b);
+                }
+            }
+#else
             using (var com = Serial.COM1.Lock())
             {
                 for (ulong i = 0; i < len; i++)
@@ -87,6 +97,7 @@ namespace Kernel.scheme.debug
                     com.Value.Send(buf[i]);
                 }
             }
+#endif
             return Result.Ok(len);
         }
 

@@ -281,6 +281,13 @@ public sealed record ObservationMap
     /// <summary>Interrupt handlers named in the trace header (<c>[handlers]</c>).</summary>
     public IReadOnlyList<HandlerSpec> Handlers { get; init; } = [];
 
+    /// <summary>
+    /// Functions under logical names shared by both kernels' maps (<c>[roles]</c>: name = this kernel's symbol), by which
+    /// a hang's location is told (the <c>hang</c> record's <c>roles</c>): the two kernels' functions differ in name and
+    /// in what their compilers inlined, their roles do not.
+    /// </summary>
+    public IReadOnlyList<HandlerSpec> Roles { get; init; } = [];
+
     /// <summary>The checkpoint names of FIDELITY.md §2 after <c>entry</c>, in <c>kstart</c>'s order, and the phase each starts.</summary>
     public static IReadOnlyList<(string Checkpoint, string PhaseAfter)> KnownCheckpoints { get; } =
     [

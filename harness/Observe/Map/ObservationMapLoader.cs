@@ -332,8 +332,19 @@ public static class ObservationMapLoader
             hs.MarkAllTaken();
         }
 
+        var roles = new List<HandlerSpec>();
+        if (top.Table("roles") is { } rs)
+        {
+            foreach (var e in rs.Entries)
+            {
+                if (rs.String(e.Key) is { } symbol)
+                    roles.Add(new HandlerSpec(e.Key, symbol.Value, r.At(e.KeySpan)));
+            }
+            rs.MarkAllTaken();
+        }
+
         top.RejectUnknown(["kernel", "symbols", "entry", "percpu_base", "clean_exit", "checkpoints", "panic", "frame_alloc", "frame_free", "processes",
-            "heap_extend", "heap_map", "frame_allocator", "heap", "statics", "pat", "handlers", "syscall"]);
+            "heap_extend", "heap_map", "frame_allocator", "heap", "statics", "pat", "handlers", "syscall", "roles"]);
         if (kernel is null || entry is null)
             return null;
         return new ObservationMap
@@ -359,6 +370,7 @@ public static class ObservationMapLoader
             PatWrites = patWrites,
             Statics = statics,
             Handlers = handlers,
+            Roles = roles,
         };
     }
 

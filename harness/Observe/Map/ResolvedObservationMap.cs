@@ -80,6 +80,9 @@ public sealed class ResolvedObservationMap
     /// <summary>Interrupt handlers for the trace header: logical name → entry address.</summary>
     public IReadOnlyDictionary<string, ulong> Handlers { get; private set; } = new Dictionary<string, ulong>();
 
+    /// <summary>The map's <c>[roles]</c>: logical name → this kernel's function (address and size).</summary>
+    public IReadOnlyList<(string Role, ulong Start, ulong Size)> Roles { get; private set; } = [];
+
     /// <summary>What the map names but this kernel does not have (optional items only), one sentence each.</summary>
     public IReadOnlyList<string> NotPresent { get; private set; } = [];
 
@@ -203,6 +206,11 @@ public sealed class ResolvedObservationMap
             if (Find(handler.Symbol, false, handler.Source, $"handler {handler.Name}") is { } sym)
                 handlers[handler.Name] = sym.Value;
         resolved.Handlers = handlers;
+        var roles = new List<(string, ulong, ulong)>();
+        foreach (var role in map.Roles)
+            if (Find(role.Symbol, false, role.Source, $"role {role.Name}") is { } sym)
+                roles.Add((role.Name, sym.Value, Math.Max(1, sym.Size)));
+        resolved.Roles = roles;
         if (map.Syscall is { } sc)
         {
             resolved.Syscall = Entries([sc], s => (s.At, s.Optional, s.Source), "syscall").FirstOrDefault();

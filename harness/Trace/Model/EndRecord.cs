@@ -33,9 +33,16 @@ public static class EndHow
     /// <summary>The observer itself failed (e.g. the trace could not be written: a full disk).</summary>
     public const string ObserverError = "observer-error";
 
+    /// <summary>
+    /// The kernel stopped doing anything observable (no breakpoint stop, no serial output) for the quiet window of a
+    /// scenario that expects it to (<c>[expect] end = "hang"</c>): the observer interrupted it and recorded the
+    /// <c>hang</c> checkpoint. Only such a scenario has this end; any other hang runs into the <see cref="Timeout"/>.
+    /// </summary>
+    public const string Hang = "hang";
+
     /// <summary>Every value of <c>end.how</c> a writer of this format may give (traces/FORMAT.md lists them).</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Kmain, Panic, Timeout, TripleFault, QemuExit, ConnectionLost, Reset, LoaderError, QemuDied, ObserverError];
+        [Kmain, Panic, Timeout, TripleFault, QemuExit, ConnectionLost, Reset, LoaderError, QemuDied, ObserverError, Hang];
 }
 
 /// <summary>
