@@ -25,7 +25,8 @@ internal sealed class DiffContext
             foreach (var o in Observable.PerCheckpoint)
                 _cells[(o, cp)] = new CellBuilder();
         _cells[(Observable.Serial, BootOrder.WholeLog)] = new CellBuilder();
-        if (a.Syscalls.Count > 0 || b.Syscalls.Count > 0 || a.Processes.Count > 0 || b.Processes.Count > 0 || a.AddressSpaces.Count > 0 || b.AddressSpaces.Count > 0)
+        if (a.Syscalls.Count > 0 || b.Syscalls.Count > 0 || a.Processes.Count > 0 || b.Processes.Count > 0 || a.AddressSpaces.Count > 0 || b.AddressSpaces.Count > 0
+            || a.Contexts.Count > 0 || b.Contexts.Count > 0)
             _cells[(Observable.Processes, BootOrder.WholeLog)] = new CellBuilder();
         if (Order.Has(HangRecord.CheckpointName) && (HangRecord.Of(a) is not null || HangRecord.Of(b) is not null))
             _cells[(Observable.Hang, HangRecord.CheckpointName)] = new CellBuilder();

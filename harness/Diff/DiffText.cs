@@ -40,6 +40,9 @@ public static class DiffText
             sb.AppendLine(cp.PadRight(28) + string.Concat(row.Select(c => Cell(c).PadRight(17))));
         }
         sb.AppendLine($"serial {BootOrder.WholeLog}: {Cell(r.Cell(Observable.Serial, BootOrder.WholeLog))}");
+        // Processes (syscalls, lifecycle, address spaces, every live context's state): compared over the whole run.
+        if (r.Cells.FirstOrDefault(c => c.Observable == Observable.Processes) is { } pc)
+            sb.AppendLine($"processes {BootOrder.WholeLog}: {Cell(pc)}{(pc.Note is { } n ? $" ({n})" : "")}");
 
         var more = r.Divergences.Where(d => d != r.FirstDivergence).Take(maxDifferences).ToList();
         if (more.Count > 0)

@@ -14,4 +14,17 @@ public static class ProcessText
 
     /// <summary>A lifecycle record as compared: <c>exit status 0x2b00</c>, <c>clone(flags 0x0) → child 3</c>, ….</summary>
     public static string Lifecycle(ProcessRecord p) => ProcessesComparer.Text(p);
+
+    /// <summary>
+    /// The first difference the diff finds between two <c>contexts</c> records (its path, both sides' text, what it is),
+    /// or null when they agree under FORMAT.md's normalisation.
+    /// </summary>
+    public static (string Path, string A, string B, string What)? ContextsDifference(ContextsRecord a, ContextsRecord b) => ContextsComparer.First(a, b);
+
+    /// <summary>One context as the reports list it: status, CR3, user pages, grants and open files.</summary>
+    public static string Context(ContextState c) =>
+        $"{c.Status}, CR3 {Hex.Format(c.Cr3)}, {c.Pages.Count} user pages; grants: " +
+        (c.Grants.Count == 0 ? "none" : string.Join(", ", c.Grants.Select(g => $"{Hex.Format(g.Start)}+{Hex.Format(g.Size)} ({Hex.Format(g.Flags)})"))) +
+        "; files: " + (c.Files.Count == 0 ? "none" : string.Join(", ", c.Files.Select(f =>
+            $"{f.Fd}→{f.SchemeName ?? "?"}:{f.Scheme}#{Hex.Format(f.Number)} {Hex.Format(f.Flags)}{(f.Cloexec ? " cloexec" : "")}")));
 }

@@ -31,6 +31,7 @@ public static class TraceDiffer
         SyscallsComparer.Run(ctx);
         ProcessesComparer.Run(ctx);
         HangComparer.Run(ctx);
+        ContextsComparer.Run(ctx);
         if (a.Header.Scenario != b.Header.Scenario)
             ctx.Note($"forced comparison of different scenarios: A is '{a.Header.Scenario}', B is '{b.Header.Scenario}'");
 

@@ -245,6 +245,7 @@ internal sealed partial class ObserverSession
         var w = _writer!;
         w.WriteAddressSpace(new AddressSpaceRecord { Seq = 0, Context = context, At = at, Cr3 = cr3, Pages = pages });
         _processRecords++;
+        await ContextsAsync(context, at, (cr3, pages), ct).ConfigureAwait(false);
     }
 
     private async Task UserWalkAsync(ulong table, int level, ulong va, List<UserPage> pages, CancellationToken ct)

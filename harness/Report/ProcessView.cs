@@ -20,13 +20,14 @@ internal static class ProcessView
     private const int MaxRowsPerContext = 400;
 
     public static bool Applies(DiffSession s) =>
-        s.A.Syscalls.Count + s.B.Syscalls.Count + s.A.Processes.Count + s.B.Processes.Count > 0;
+        s.A.Syscalls.Count + s.B.Syscalls.Count + s.A.Processes.Count + s.B.Processes.Count > 0 || ContextsView.Applies(s);
 
     public static void Render(StringBuilder sb, DiffSession s)
     {
         var cell = s.Result.Cells.FirstOrDefault(c => c.Observable == Observable.Processes);
         var first = cell?.Differences.FirstOrDefault(d => !d.IsAccepted);
-        var (ctxOf, index) = Parse(first?.Path);
+        // Only a syscall path names a call to highlight (a contexts path's index is an fd or a grant's).
+        var (ctxOf, index) = Parse(first is not null && first.Path.Contains(".syscall[", StringComparison.Ordinal) ? first.Path : null);
         sb.Append("<section id=\"processes\"><h2>Processes: contexts and their system calls");
         if (cell is not null) sb.Append($" — <span class=\"st-{cell.Status.Name()}\">{H(SummaryRows.CellText(cell))}</span>");
         sb.Append("</h2>");
@@ -62,6 +63,7 @@ internal static class ProcessView
             if (Math.Max(la.Count, lb.Count) > rows) sb.Append($"<tr><td colspan=\"3\">… {Math.Max(la.Count, lb.Count) - rows} more</td></tr>");
             sb.Append("</tbody></table></details>");
         }
+        if (ContextsView.Applies(s)) ContextsView.Render(sb, s);
         sb.Append("</section>\n");
     }
 

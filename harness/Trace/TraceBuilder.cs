@@ -19,6 +19,7 @@ internal sealed class TraceBuilder(string file)
     private readonly List<SyscallRecord> _syscalls = [];
     private readonly List<ProcessRecord> _processes = [];
     private readonly List<AddressSpaceRecord> _addressSpaces = [];
+    private readonly List<ContextsRecord> _contexts = [];
     private readonly List<SerialChunk> _serial = [];
     private readonly List<JsonObject> _observationPoints = [];
     private readonly List<JsonObject> _other = [];
@@ -65,6 +66,9 @@ internal sealed class TraceBuilder(string file)
                 break;
             case ProcessJson.AddressSpaceType:
                 _addressSpaces.Add(ProcessJson.DecodeAddressSpace(f));
+                break;
+            case ContextsJson.Type:
+                _contexts.Add(ContextsJson.Decode(f));
                 break;
             case "end":
                 _end = RecordDecoder.End(f);
@@ -124,6 +128,7 @@ internal sealed class TraceBuilder(string file)
             Syscalls = _syscalls,
             Processes = _processes,
             AddressSpaces = _addressSpaces,
+            Contexts = _contexts,
         };
     }
 }

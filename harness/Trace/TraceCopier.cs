@@ -1,7 +1,7 @@
 namespace Harness.Trace;
 
 /// <summary>
-/// Writes an in-memory <see cref="Trace"/> out again as <c>redox-trace/3</c>, every record in its original
+/// Writes an in-memory <see cref="Trace"/> out again as <c>redox-trace/4</c>, every record in its original
 /// order (by seq): a way to convert a reference recording, or to save a trace built or changed in memory.
 /// </summary>
 public static class TraceCopier
@@ -31,6 +31,7 @@ public static class TraceCopier
         foreach (var s in trace.Syscalls) records.Add((s.Seq, 0, () => w.WriteSyscall(s)));
         foreach (var p in trace.Processes) records.Add((p.Seq, 0, () => w.WriteProcess(p)));
         foreach (var a in trace.AddressSpaces) records.Add((a.Seq, 0, () => w.WriteAddressSpace(a)));
+        foreach (var c in trace.Contexts) records.Add((c.Seq, 0, () => w.WriteContexts(c)));
         foreach (var s in trace.Serial.Chunks)
             records.Add((s.Seq == 0 ? long.MaxValue : s.Seq, 1, () => w.WriteSerial(s.Bytes)));
 

@@ -112,6 +112,9 @@ public sealed class TraceWriter : IDisposable
     /// <summary>Writes an <c>address_space</c> record (<c>redox-trace/3</c>).</summary>
     public long WriteAddressSpace(AddressSpaceRecord a) => Write(Json.ProcessJson.Encode(a, _seq + 1));
 
+    /// <summary>Writes a <c>contexts</c> record (<c>redox-trace/4</c>).</summary>
+    public long WriteContexts(ContextsRecord c) => Write(Json.ContextsJson.Encode(c, _seq + 1));
+
     /// <summary>Writes a <c>serial</c> record with the bytes the kernel wrote to COM1 since the last one. Empty chunks are skipped (returns 0).</summary>
     public long WriteSerial(ReadOnlySpan<byte> bytes)
     {

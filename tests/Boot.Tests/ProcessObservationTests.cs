@@ -95,6 +95,19 @@ public class ProcessObservationTests
             Assert.Contains(calls, c => c.Context == clone.Result);
             Assert.Contains(calls, c => c.Name == "waitpid" && c.Context == calls[0].Context);
             Assert.True(calls.Select(c => c.Context).Distinct().Count() >= 2);
+
+            // Every live context (redox-trace/4), walked through the map's [processes.tables]: at init's exec its file
+            // table is stdin/out/err on debug: (env:TEST's fd 3 closed), its user pages are those of its saved CR3, and
+            // the scheme list names the root namespace's schemes; at the fork's exit the child is live with its own CR3.
+            var atExec = t.Contexts.First(r => r.At == "exec" && r.Context == calls[0].Context);
+            var me = Assert.Single(atExec.Contexts, c => c.Id == calls[0].Context);
+            Assert.Equal([0UL, 1UL, 2UL], me.Files.Select(f => f.Fd));
+            Assert.All(me.Files, f => Assert.Equal("debug", f.SchemeName));
+            Assert.Equal(t.AddressSpaces.First(a => a.At == "exec").Pages, me.Pages);
+            Assert.Equal(["", "debug", "env", "event", "initfs", "irq", "memory", "pipe", "sys", "time"], atExec.Schemes.Select(s => s.Name));
+            var child = t.Contexts.First(r => r.At == "exit" && r.Context == clone.Result).Contexts.Single(c => c.Id == clone.Result);
+            Assert.NotEqual(me.Cr3, child.Cr3);
+            Assert.NotEmpty(child.Pages);
         }
         finally
         {

@@ -274,7 +274,11 @@ namespace Kernel.syscall
                 {
                     return Result.Err(Error.EMFILE);
                 }
+#if MUTATION_PIPE2_WRITE_END_NO_CLOEXEC // NOT the original: O_CLOEXEC reaches the read end only (make mutants)
+                FileHandle? write_fd = context.Value.AddFile(NewDescriptor(scheme_id, write_id, Flag.O_WRONLY | other, false));
+#else
                 FileHandle? write_fd = context.Value.AddFile(NewDescriptor(scheme_id, write_id, Flag.O_WRONLY | other, cloexec));
+#endif
                 if (!write_fd.HasValue)
                 {
                     return Result.Err(Error.EMFILE);

@@ -17,7 +17,7 @@ internal static class ProcessesComparer
         const string cp = BootOrder.WholeLog;
         Compare(ctx, cp, "lifecycle", ctx.A.Processes, ctx.B.Processes, p => p.Context, p => p.Seq, Text, (_, _) => null);
         Compare(ctx, cp, "address_space", ctx.A.AddressSpaces, ctx.B.AddressSpaces, s => s.Context, s => s.Seq,
-            s => $"{s.At}: CR3 {Hex.Format(s.Cr3)}, {s.Pages.Count} user pages", FirstPageDifference);
+            s => $"{s.At}: CR3 {Hex.Format(s.Cr3)}, {s.Pages.Count} user pages", (x, y) => FirstPageDifference(x.Pages, y.Pages));
     }
 
     private static void Compare<T>(DiffContext ctx, string cp, string what, IReadOnlyList<T> sa, IReadOnlyList<T> sb, Func<T, ulong?> context,
@@ -80,18 +80,21 @@ internal static class ProcessesComparer
     };
 
     /// <summary>The first user page that differs (address, frame, flags without A/D, contents), or null when all are the same.</summary>
-    private static (string Path, string A, string B)? FirstPageDifference(AddressSpaceRecord a, AddressSpaceRecord b)
+    public static (string Path, string A, string B)? FirstPageDifference(IReadOnlyList<UserPage> a, IReadOnlyList<UserPage> b) =>
+        PageDifferences(a, b).Select(d => ((string, string, string)?)d).FirstOrDefault();
+
+    /// <summary>Every user page that differs (address, frame, flags without A/D, contents), in address order.</summary>
+    public static IEnumerable<(string Path, string A, string B)> PageDifferences(IReadOnlyList<UserPage> a, IReadOnlyList<UserPage> b)
     {
-        var pa = a.Pages.ToDictionary(p => p.Va);
-        var pb = b.Pages.ToDictionary(p => p.Va);
+        var pa = a.ToDictionary(p => p.Va);
+        var pb = b.ToDictionary(p => p.Va);
         foreach (var va in pa.Keys.Concat(pb.Keys).Distinct().Order())
         {
             var x = pa.GetValueOrDefault(va);
             var y = pb.GetValueOrDefault(va);
             if (x is not null && y is not null && x.Frame == y.Frame && x.Flags == y.Flags && x.Sha256 == y.Sha256) continue;
-            return ($".page[{Hex.Format(va)}]", Page(x), Page(y));
+            yield return ($".page[{Hex.Format(va)}]", Page(x), Page(y));
         }
-        return null;
     }
 
     private static string Page(UserPage? p) =>

@@ -112,6 +112,9 @@ public sealed record SyscallSpec(string At, string NumberRegister, IReadOnlyList
 public sealed record ProcessesSpec(bool Lifecycle, IReadOnlyList<string> AddressSpace, IReadOnlyList<string> AddressSpaceCalls, int StackBytes,
     bool FramesByContext, string? SignalAt, string? SignalRegister, bool SignalOptional, MapLocation Source)
 {
+    /// <summary>Where every live context's state is (<c>[processes.tables]</c>), or null: then no <c>contexts</c> record is written.</summary>
+    public ProcessTablesSpec? Tables { get; init; }
+
     /// <summary>The moments <c>address_space</c> may name.</summary>
     public static readonly IReadOnlyList<string> SpaceMoments = ["exec", "exit", "panic"];
 }

@@ -34,7 +34,7 @@ public sealed class ObservationMapException : Exception
 }
 
 /// <summary>Reads <c>observe.toml</c> files (format: harness/Observe/README.md).</summary>
-public static class ObservationMapLoader
+public static partial class ObservationMapLoader
 {
     private static readonly string[] Registers =
         ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
@@ -253,11 +253,13 @@ public static class ObservationMapLoader
             var signalAt = ps.String("signal_at");
             var signalReg = ps.Register("signal", Registers);
             var signalOptional = ps.Bool("signal_optional") ?? false;
-            ps.RejectUnknown(["lifecycle", "address_space", "address_space_calls", "stack_bytes", "frames_by_context", "signal_at", "signal", "signal_optional"]);
+            var tables = ps.Table("tables") is { } tv ? ReadTables(r, tv) : null;
+            ps.RejectUnknown(["lifecycle", "address_space", "address_space_calls", "stack_bytes", "frames_by_context", "signal_at", "signal", "signal_optional",
+                "tables"]);
             if (syscall is null) r.Error(ps.Span, "processes: needs a [syscall] table (everything here is read at its stops)");
             if ((signalAt is null) != (signalReg is null)) r.Error(ps.Span, "processes: signal_at and signal go together");
             processes = new ProcessesSpec(lifecycle, spaces.Select(x => x.Value).ToList(), calls.Select(x => x.Value).ToList(), (int)Math.Min(stack, 4096),
-                frames, signalAt?.Value, signalReg, signalOptional, r.At(ps.Span));
+                frames, signalAt?.Value, signalReg, signalOptional, r.At(ps.Span)) { Tables = tables };
         }
 
         FrameAllocatorSpec? frameAllocator = null;
@@ -492,6 +494,16 @@ public static class ObservationMapLoader
                 reader.Error(i.Span, $"`{Qualified(key)}` must not be negative");
                 return null;
             }
+            reader.Error(entry.Value.Span, $"`{Qualified(key)}` must be an integer, not {entry.Value.Describe()}");
+            return null;
+        }
+
+        /// <summary>An integer that may be negative, as its 64-bit two's complement (-1 = 0xFFFF_FFFF_FFFF_FFFF).</summary>
+        public ulong? Word(string key, bool required = false)
+        {
+            var entry = Take(key, required);
+            if (entry is null) return null;
+            if (entry.Value is TScalar { Syntax: IntegerValueSyntax i }) return unchecked((ulong)i.Value);
             reader.Error(entry.Value.Span, $"`{Qualified(key)}` must be an integer, not {entry.Value.Describe()}");
             return null;
         }

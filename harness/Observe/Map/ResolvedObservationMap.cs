@@ -65,6 +65,9 @@ public sealed class ResolvedObservationMap
     /// <summary>The kernel's signal handler (<c>[processes].signal_at</c>), or null.</summary>
     public ulong? SignalHandler { get; private set; }
 
+    /// <summary>With <c>[processes.tables]</c>: the context list's and the scheme list's addresses (the statics plus their offsets).</summary>
+    public (ulong Contexts, ulong Schemes)? Tables { get; private set; }
+
     /// <summary>The address of the frame allocator's state (symbol + offset), or null.</summary>
     public ulong? FrameAllocatorBase { get; private set; }
 
@@ -222,6 +225,9 @@ public sealed class ResolvedObservationMap
         }
         if (map.Processes is { SignalAt: { } signalAt } ps && Find(signalAt, ps.SignalOptional, ps.Source, "processes.signal_at") is { } sig)
             resolved.SignalHandler = sig.Value;
+        if (map.Processes is { Tables: { } tb } && Find(tb.Contexts, false, tb.Source, "processes.tables.contexts") is { } cl
+            && Find(tb.Schemes, false, tb.Source, "processes.tables.schemes") is { } sl)
+            resolved.Tables = (cl.Value + tb.ContextsOffset, sl.Value + tb.SchemesOffset);
         resolved.NotPresent = notPresent;
 
         if (errors.Count > 0)

@@ -59,6 +59,9 @@ public sealed class Trace
     /// <summary>The user address spaces recorded (at exec, exit, …), as written (<c>redox-trace/3</c>; empty in older traces).</summary>
     public IReadOnlyList<AddressSpaceRecord> AddressSpaces { get; init; } = [];
 
+    /// <summary>Every live context's state at the moments recorded (<c>redox-trace/4</c>; empty in older traces).</summary>
+    public IReadOnlyList<ContextsRecord> Contexts { get; init; } = [];
+
     /// <summary>The serial output.</summary>
     public SerialLog Serial { get; }
 

@@ -112,4 +112,33 @@ public class ProcessViewTests
         Assert.Contains("class=\"first-divergent\"", html); // the red tick on B's (and A's) lane
         Assert.DoesNotContain("<section id=\"processes\">", HtmlReport.Render(ReportInputs.Equal())); // a boot without processes has none
     }
+
+    [Fact]
+    public void A_changed_cloexec_in_the_recorded_file_table_is_named_in_the_contexts_view_and_the_text()
+    {
+        // user-files' reference (redox-trace/4): its last contexts record (at call:iopl) has context 2's fds 0-6.
+        var a = TraceEdits.Load("user-files");
+        Assert.NotEmpty(a.Contexts);
+        var last = a.Contexts[^1];
+        var victim = last.Contexts.First(c => c.Files.Count > 3);
+        var edited = victim with { Files = [.. victim.Files.Take(3), victim.Files[3] with { Cloexec = !victim.Files[3].Cloexec }, .. victim.Files.Skip(4)] };
+        var b = new Harness.Trace.Trace(a.SourcePath + ".b", a.Header, a.Checkpoints, a.Events, a.Serial, a.End, a.ObservationPoints, a.OtherRecords)
+        {
+            Syscalls = a.Syscalls, Processes = a.Processes, AddressSpaces = a.AddressSpaces,
+            Contexts = [.. a.Contexts.SkipLast(1), last with { Contexts = [.. last.Contexts.Select(c => c.Id == victim.Id ? edited : c)] }],
+        };
+        var result = TraceDiffer.Compare(a, b);
+        var path = $"processes.context[{victim.Id}].files[{victim.Files[3].Fd}].cloexec";
+        Assert.Equal(path, result.FirstDivergence!.Path);
+
+        var html = HtmlReport.Render(new DiffSession(a, b, result, null));
+        Assert.Contains("id=\"contexts\"", html);
+        Assert.Contains($"<code>{path}</code>", html);
+        Assert.Contains($"<tr class=\"first\"><td>{victim.Id}</td>", html);
+        Assert.DoesNotContain("id=\"first-divergent-syscall\"", html); // an fd is not a call index
+
+        var text = DiffText.Format(result);
+        Assert.Contains($"first divergence: processes @ {BootOrder.WholeLog}, {path}", text);
+        Assert.Contains($"processes {BootOrder.WholeLog}: diverged(1)", text);
+    }
 }

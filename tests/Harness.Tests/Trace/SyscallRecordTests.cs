@@ -30,7 +30,7 @@ public class SyscallRecordTests
         var t = TraceReader.Read(WriteSample(dir));
 
         Assert.Equal(TraceFormat.Current, t.Header.Format);
-        Assert.Equal("redox-trace/3", TraceFormat.Current);
+        Assert.Equal("redox-trace/4", TraceFormat.Current);
         Assert.Equal(["write", "open", "exit"], t.Syscalls.Select(s => s.Name));
         Assert.Equal([1UL, 2UL, 2UL], t.Syscalls.Select(s => s.Context!.Value));
         Assert.Equal([1UL, 0x1000, 6, 0, 0], t.Syscalls[0].Args);
