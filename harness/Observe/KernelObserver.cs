@@ -286,6 +286,16 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
                 continue;
             }
             _lastSignature = signature;
+            if (rip == map.PowerOff)
+            {
+                // The kernel has asked for the power-off: QEMU ends on its own, with the guest held here.
+                await Task.WhenAny(qemuTask, Task.Delay(PowerOffWait, ct)).ConfigureAwait(false);
+                if (qemuTask.IsCompleted)
+                    return await EndAsync("exited", qemuTask, qemuCts).ConfigureAwait(false);
+                _profiler.Handled();
+                step = true; // no power-off followed (no ACPI): the kernel goes on
+                continue;
+            }
             if (await HandleStopAsync(rip, regs, ct).ConfigureAwait(false))
             {
                 // The panic handler: the rest is the kernel printing its panic; QEMU's runner stops it.
@@ -299,6 +309,9 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
             step = true;
         }
     }
+
+    /// <summary>How long the observer holds the guest at the map's [power_off] for QEMU to end.</summary>
+    private static readonly TimeSpan PowerOffWait = TimeSpan.FromSeconds(10);
 
     /// <summary>Continues (or steps) and waits; returns null for a stop, or why the run ended.</summary>
     private async Task<string?> ResumeAsync(bool step, TimeSpan deadline, CancellationToken ct)
@@ -346,6 +359,8 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
             complete = false;
             error = "QEMU exited through isa-debug-exit, but the map declares no clean_exit code for this kernel";
         }
+        else if (outcome is BootOutcome.Reset or BootOutcome.PowerOff && !complete && _checkpoints.Count > 0)
+            error = $"the guest ended the machine ({how}), but the map's clean_stop does not declare that end clean for this kernel";
         if (how == EndHow.Panic && !_panicSeen && map.Panic.Count > 0)
         {
             complete = false;
@@ -361,7 +376,8 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
         BootOutcome.Panic => (EndHow.Panic, _checkpoints.Count > 0),
         BootOutcome.Timeout => (EndHow.Timeout, false),
         BootOutcome.TripleFault => (EndHow.TripleFault, false),
-        BootOutcome.Reset => (EndHow.Reset, false),
+        BootOutcome.Reset => (EndHow.Reset, _checkpoints.Count > 0 && request.Map.CleanStops.Contains(EndHow.Reset)),
+        BootOutcome.PowerOff => (EndHow.PowerOff, _checkpoints.Count > 0 && request.Map.CleanStops.Contains(EndHow.PowerOff)),
         BootOutcome.LoaderError => (EndHow.LoaderError, false),
         BootOutcome.QemuDied => (EndHow.QemuDied, false),
         _ => (EndHow.ConnectionLost, false),

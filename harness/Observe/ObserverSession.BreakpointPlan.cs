@@ -46,6 +46,7 @@ internal sealed partial class ObserverSession
         foreach (var x in map.HeapExtend) _extendAt.TryAdd(x.Address, x);
         foreach (var m in map.HeapMap) _mapAt.TryAdd(m.Address, m);
         _patAt.UnionWith(map.PatWrites);
+        if (map.PowerOff is { } powerOff) await InsertAsync(powerOff, ct).ConfigureAwait(false);
         var calls = DirectCalls();
         if (map.FrameAlloc.Count == 1 && map.FrameAlloc[0].Spec.CountAtCallSites && calls.Count > 0 && _freeAt.Count <= 1)
         {

@@ -55,10 +55,19 @@ public abstract record BootOutcome
         public override string Describe() => $"triple fault: {Detail}";
     }
 
-    /// <summary>QEMU ended with status 0 without a triple fault: the guest reset the machine or powered it off.</summary>
+    /// <summary>QEMU ended with status 0 without a triple fault or a power-off: the guest reset the machine (-no-reboot ended it).</summary>
     public sealed record Reset(string Detail) : BootOutcome
     {
         public override string Describe() => $"reset: {Detail}";
+    }
+
+    /// <summary>
+    /// QEMU ended with status 0 after the guest powered the machine off (ACPI S5: SLP_EN in PM1a's control
+    /// register), which QEMU logs as the trace event qemu_system_shutdown_request with reason 6 (guest-shutdown).
+    /// </summary>
+    public sealed record PowerOff(string Detail) : BootOutcome
+    {
+        public override string Describe() => $"power-off: {Detail}";
     }
 
     /// <summary>QEMU ended on its own in a way none of the above explains (bad arguments, a crash, a signal).</summary>

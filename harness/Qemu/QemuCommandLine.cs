@@ -16,7 +16,8 @@ public static class QemuCommandLine
     /// The arguments (without the executable). COM1 goes to QEMU's stdout, the
     /// loader's debugcon (port 0xE9) and QEMU's own log to files; isa-debug-exit
     /// sits at 0xF4; a triple fault or reset ends QEMU (-no-reboot) and is
-    /// logged (-d cpu_reset).
+    /// logged (-d cpu_reset); a guest power-off (ACPI S5) is logged by the trace
+    /// event qemu_system_shutdown_request, which a reset does not emit.
     /// </summary>
     public static IReadOnlyList<string> Build(QemuOptions options, QemuRunFiles files)
     {
@@ -49,6 +50,7 @@ public static class QemuCommandLine
             drive += ",snapshot=on";
         args.AddRange(["-drive", drive]);
         args.AddRange(["-d", "guest_errors,cpu_reset", "-D", files.QemuLog]);
+        args.AddRange(["-trace", QemuRunner.ShutdownTraceEvent]);
         if (options.Gdb is { } gdb)
             args.AddRange(["-gdb", gdb.ToQemuArgument()]);
         if (options.StartPaused)

@@ -222,9 +222,13 @@ public static partial class QemuRunner
             return new BootOutcome.TripleFault(
                 "QEMU logged \"Triple fault\"" + (serial.LastLine is { } last ? $"; last serial line: {last}" : ""));
 
+        if (exit == 0 && HasGuestShutdown(files.QemuLog))
+            return new BootOutcome.PowerOff(
+                "QEMU exited with status 0 after the guest's shutdown request (ACPI S5)" + (serial.LastLine is { } off ? $"; last serial line: {off}" : ""));
+
         if (exit == 0)
             return new BootOutcome.Reset(
-                "QEMU exited with status 0 and no triple fault: the guest reset the machine or powered it off");
+                "QEMU exited with status 0, no triple fault and no power-off: the guest reset the machine");
 
         // 128 + N is how a process killed by signal N ends (SIGKILL: 137). isa-debug-exit values
         // of 0x40 and more would end QEMU with those same statuses; neither the port nor the
@@ -245,6 +249,26 @@ public static partial class QemuRunner
         return stderr.Split('\n').Any(line =>
             line.StartsWith(name + ":", StringComparison.Ordinal)
             && !line.Contains("warning:", StringComparison.Ordinal));
+    }
+
+    /// <summary>The trace event QEMU's command line enables: logged (to -D) by a power-off, never by a reset.</summary>
+    public const string ShutdownTraceEvent = "qemu_system_shutdown_request";
+
+    /// <summary>QEMU's log holds the shutdown request of a guest power-off (reason 6: SHUTDOWN_CAUSE_GUEST_SHUTDOWN).</summary>
+    private static bool HasGuestShutdown(string log)
+    {
+        if (!File.Exists(log))
+            return false;
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        while (reader.ReadLine() is { } line)
+        {
+            // "qemu_system_shutdown_request reason=6", with "PID@TIME:" before it when QEMU logs timestamps
+            var at = line.IndexOf(ShutdownTraceEvent + " reason=6", StringComparison.Ordinal);
+            if (at >= 0 && (at == 0 || line[at - 1] is ':' or ' '))
+                return true;
+        }
+        return false;
     }
 
     private static bool HasTripleFault(string log)

@@ -200,42 +200,10 @@ namespace Kernel.acpi
                 case AmlErrorKind.AmlFatalError:
                 case AmlErrorKind.AmlHardFatal:
                     using (var w = Writer.New()) { w.Str(": Fatal error occurred\n"); }
-                    Kstop();
+                    Kernel.arch.x86_64.stop.Stop.KStop();
                     break;
             }
             res.err.Drop();
-        }
-
-        /// <summary>
-        /// `stop::kstop` (arch/x86_64/stop.rs, not ported yet: TODO(port) call it from there once it
-        /// is): "kstop", the ACPI S5 shutdown, QEMU/Bochs's old "Shutdown" port 0x8900, then cli; hlt.
-        /// </summary>
-        private static void Kstop()
-        {
-            using (var w = Writer.New()) { w.Str("kstop\n"); }
-
-            SetGlobalSState(5);
-
-            const string magic = "Shutdown";
-            for (int i = 0; i < magic.Length; i++)
-            {
-                byte c = (byte)magic[i];
-                using (var w = Writer.New())
-                {
-                    w.Str("Shutdown with outb(0x");
-                    w.UpperHex(0x8900);
-                    w.Str(", '");
-                    w.Char(c);
-                    w.Str("')\n");
-                }
-                Port.Outb(0x8900, c);
-            }
-
-            using (var w = Writer.New()) { w.Str("Shutdown with cli hlt\n"); }
-            Cpu.DisableInterrupts();
-            Cpu.Halt();
-
-            Panic.Fail("internal error: entered unreachable code", "src/arch/x86_64/stop.rs", 40);
         }
 
         /// <summary>`init_namespace`: an empty namespace, then the DSDT (exactly one, or a message), then every SSDT.</summary>
@@ -406,6 +374,7 @@ namespace Kernel.acpi
         /// `set_global_s_state(5)`: with a FADT and a `\_S5` package in the namespace, prints the
         /// sleep types and writes SLP_TYPa | SLP_EN to PM1a's control port. Other states do nothing.
         /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public static void SetGlobalSState(byte state)
         {
             if (state != 5 || !ACPI_TABLE.fadt_is_some)

@@ -16,7 +16,10 @@ namespace Kernel.scheme
     /// <summary>Which scheme a `Box&lt;dyn Scheme&gt;` holds (the port's stand-in for the vtable pointer).</summary>
     public enum SchemeKind : ulong
     {
-        Root = 1, Event, Env, Memory, Sys, Time, Debug, InitFs, Irq, Pipe, User
+        Root = 1, Event, Env, Memory, Sys, Time, Debug, InitFs, Irq, Pipe, User,
+#if FEATURE_LIVE
+        Live,
+#endif
     }
 
     /// <summary>`Box&lt;dyn Scheme + Send + Sync&gt;`: the scheme's data and (for the vtable) its kind; 16 bytes.</summary>
@@ -69,11 +72,14 @@ namespace Kernel.scheme
             return ns;
         }
 
-        /// <summary>`new_root` (without the `live` feature): debug, initfs, irq and pipe only here.</summary>
+        /// <summary>`new_root`: debug, initfs, irq and pipe only here; with the `live` feature `disk/live` after debug.</summary>
         private void NewRoot()
         {
             SchemeNamespace ns = NewNs();
             Unwrap(Insert(ns, Name("debug"), SchemeKind.Debug));
+#if FEATURE_LIVE
+            Unwrap(Insert(ns, Name("disk/live"), SchemeKind.Live));
+#endif
 #if MUTATION_SYS_SCHEME_LIST_ORDER
             Unwrap(Insert(ns, Name("irq"), SchemeKind.Irq)); Unwrap(Insert(ns, Name("initfs"), SchemeKind.InitFs)); // NOT the original: irq registered before initfs, so their ids swap (make mutants)
 #else
@@ -228,6 +234,9 @@ namespace Kernel.scheme
                 case SchemeKind.InitFs: data = BoxNew(initfs.InitFsScheme.New()); break;
                 case SchemeKind.Irq: irq.IrqScheme.New(id); data = (void*)1; break; // zero-sized
                 case SchemeKind.Pipe: pipe.PipeScheme.New(id); data = (void*)1; break; // zero-sized
+#if FEATURE_LIVE
+                case SchemeKind.Live: data = BoxNew(live.DiskScheme.New()); break;
+#endif
                 case SchemeKind.User: // root.rs's closure: the inner learns its id, the list holds it weakly
                     user_inner.Value.scheme_id = id;
                     data = BoxNew(user.UserScheme.New(user_inner.Downgrade()));
@@ -338,6 +347,9 @@ namespace Kernel.scheme
         private static @event.EventScheme* Event(SchemeRef s) => (@event.EventScheme*)s.Data;
         private static time.TimeScheme* Time(SchemeRef s) => (time.TimeScheme*)s.Data;
         private static user.UserScheme* User(SchemeRef s) => (user.UserScheme*)s.Data;
+#if FEATURE_LIVE
+        private static live.DiskScheme* Live(SchemeRef s) => (live.DiskScheme*)s.Data;
+#endif
 
         public static Result Open(SchemeRef s, byte* path, ulong path_len, ulong flags, uint uid, uint gid)
         {
@@ -345,6 +357,9 @@ namespace Kernel.scheme
             {
                 case SchemeKind.Debug: return Debug(s)->Open(path, path_len, flags, uid, gid);
                 case SchemeKind.InitFs: return InitFs(s)->Open(path, path_len, flags, uid, gid);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Open(path, path_len, flags, uid, gid);
+#endif
                 case SchemeKind.Env: return Env(s)->Open(path, path_len, flags);
                 case SchemeKind.Sys: return Sys(s)->Open(path, path_len);
                 case SchemeKind.Root: return Root(s)->Open(path, path_len, flags, uid);
@@ -391,6 +406,9 @@ namespace Kernel.scheme
             {
                 case SchemeKind.Debug: return Debug(s)->Dup(id, len);
                 case SchemeKind.InitFs: return InitFs(s)->Dup(id, len);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Dup(id, len);
+#endif
                 case SchemeKind.Pipe: return pipe.PipeScheme.Dup(id, len);
                 case SchemeKind.Env: return Env(s)->Dup(id, len);
                 case SchemeKind.Sys: return Sys(s)->Dup(id, len);
@@ -409,6 +427,9 @@ namespace Kernel.scheme
             {
                 case SchemeKind.Debug: return Debug(s)->Read(id, buf, len);
                 case SchemeKind.InitFs: return InitFs(s)->Read(id, buf, len);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Read(id, buf, len);
+#endif
                 case SchemeKind.Pipe: return pipe.PipeScheme.Read(id, buf, len);
                 case SchemeKind.Env: return Env(s)->Read(id, buf, len);
                 case SchemeKind.Sys: return Sys(s)->Read(id, buf, len);
@@ -428,6 +449,9 @@ namespace Kernel.scheme
                 case SchemeKind.Debug: return Debug(s)->Write(id, buf, len);
                 case SchemeKind.Pipe: return pipe.PipeScheme.Write(id, buf, len);
                 case SchemeKind.Env: return Env(s)->Write(id, buf, len);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Write(id, buf, len);
+#endif
                 case SchemeKind.Root: return Root(s)->Write(id, buf, len);
                 case SchemeKind.Time: return Time(s)->Write(id, buf, len);
                 case SchemeKind.Irq: return irq.IrqScheme.Write(id, buf, len);
@@ -441,6 +465,9 @@ namespace Kernel.scheme
             switch (s.Kind)
             {
                 case SchemeKind.InitFs: return InitFs(s)->Seek(id, pos, whence);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Seek(id, pos, whence);
+#endif
                 case SchemeKind.Pipe: return Result.Err(Error.ESPIPE);
                 case SchemeKind.Env: return Env(s)->Seek(id, pos, whence);
                 case SchemeKind.Sys: return Sys(s)->Seek(id, pos, whence);
@@ -473,6 +500,9 @@ namespace Kernel.scheme
             {
                 case SchemeKind.Debug: return Debug(s)->Fcntl(id, cmd, arg);
                 case SchemeKind.InitFs: return InitFs(s)->Fcntl(id, cmd, arg);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Fcntl(id, cmd, arg);
+#endif
                 case SchemeKind.Pipe: return pipe.PipeScheme.Fcntl(id, cmd, arg);
                 case SchemeKind.Env: return Env(s)->Fcntl(id);
                 case SchemeKind.Event: return Event(s)->Fcntl(id);
@@ -513,6 +543,9 @@ namespace Kernel.scheme
             {
                 case SchemeKind.Debug: return Debug(s)->Fpath(id, buf, len);
                 case SchemeKind.InitFs: return InitFs(s)->Fpath(id, buf, len);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Fpath(id, buf, len);
+#endif
                 case SchemeKind.Pipe: return pipe.PipeScheme.Fpath(id, buf, len);
                 case SchemeKind.Env: return Env(s)->Fpath(id, buf, len);
                 case SchemeKind.Sys: return Sys(s)->Fpath(id, buf, len);
@@ -540,6 +573,9 @@ namespace Kernel.scheme
             switch (s.Kind)
             {
                 case SchemeKind.InitFs: return InitFs(s)->Fstat(id, stat);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Fstat(id, stat);
+#endif
                 case SchemeKind.Pipe: return pipe.PipeScheme.Fstat(id, stat);
                 case SchemeKind.Env: return Env(s)->Fstat(id, stat);
                 case SchemeKind.Sys: return Sys(s)->Fstat(id, stat);
@@ -565,6 +601,9 @@ namespace Kernel.scheme
             {
                 case SchemeKind.Debug: return Debug(s)->Fsync(id);
                 case SchemeKind.InitFs: return InitFs(s)->Fsync(id);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Fsync(id);
+#endif
                 case SchemeKind.Pipe: return Result.Ok(0);
                 case SchemeKind.Env: return Env(s)->Fsync(id);
                 case SchemeKind.Sys: return Result.Ok(0);
@@ -602,6 +641,9 @@ namespace Kernel.scheme
             {
                 case SchemeKind.Debug: return Debug(s)->Close(id);
                 case SchemeKind.InitFs: return InitFs(s)->Close(id);
+#if FEATURE_LIVE
+                case SchemeKind.Live: return Live(s)->Close(id);
+#endif
                 case SchemeKind.Pipe: return pipe.PipeScheme.Close(id);
                 case SchemeKind.Env: return Env(s)->Close(id);
                 case SchemeKind.Sys: return Sys(s)->Close(id);

@@ -822,6 +822,14 @@ namespace Kernel.syscall
             return b;
         }
 
+        /// <summary>Host tests only (quirk EXEC1): exec's `#!` loop gives ELOOP after this many scripts (0: never, the kernel's value).</summary>
+#pragma warning disable CS0649 // set by host tests only
+        internal static ulong ScriptHopLimitForTests;
+#pragma warning restore CS0649
+
+        /// <summary>Host tests only: the scripts exec has followed, and its argument count when the limit stopped it.</summary>
+        internal static ulong ScriptHopsForTests, ScriptArgsForTests;
+
         /// <summary>
         /// `exec(path, arg_ptrs)`: every argument validated and copied into the kernel (a bad one is its
         /// error, EFAULT); the path canonicalized, opened, fstat'ed, checked for execute permission
@@ -970,6 +978,19 @@ namespace Kernel.syscall
                     }
                     canonical.Dispose();
                     canonical = new_canonical;
+
+                    // Quirk EXEC1: nothing bounds this loop (E2BIG is checked after it): a script that names
+                    // itself as its interpreter comes back here for good, one argument longer each time.
+                    // Host tests only stop it (ScriptHopLimitForTests; 0, the kernel's value, never stops).
+                    ScriptHopsForTests++;
+                    if (ScriptHopLimitForTests != 0 && ScriptHopsForTests >= ScriptHopLimitForTests)
+                    {
+                        ScriptArgsForTests = args.Len();
+                        data.Dispose();
+                        canonical.Dispose();
+                        DropArgs(ref args);
+                        return Result.Err(Error.ELOOP);
+                    }
                 }
                 else
                 {
@@ -1667,7 +1688,7 @@ namespace Kernel.syscall
         /// empty table; children handed to the parent; memory emptied; status Exited(status); the
         /// parent woken if it vforked, sent the children's pending statuses and this one's
         /// ((pid, pgid) → (pid, status)); then switch away for good. Exiting context 1 (kmain's) says
-        /// so and stops the machine (kstop/kreset: not ported yet).
+        /// so and stops the machine: kreset for status SIGTERM (its default action), kstop otherwise.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static void Exit(ulong status)
@@ -1791,7 +1812,14 @@ namespace Kernel.syscall
             if (pid.Into() == 1)
             {
                 using (var w = Writer.New()) { w.Str("Main kernel thread exited with status "); w.UpperHex(status); w.Str("\n"); }
-                Panic.Fail(status == Flag.SIGTERM ? "kreset: not ported yet" : "kstop: not ported yet", "src/syscall/process.rs", 1008);
+                if (status == Flag.SIGTERM)
+                {
+                    Kernel.arch.x86_64.stop.Stop.KReset();
+                }
+                else
+                {
+                    Kernel.arch.x86_64.stop.Stop.KStop();
+                }
             }
             context_lock.Release();
 

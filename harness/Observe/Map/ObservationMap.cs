@@ -273,6 +273,23 @@ public sealed record ObservationMap
     public IReadOnlyList<int>? CleanExitCodes { get; init; }
 
     /// <summary>
+    /// The machine ends that end this kernel's boot cleanly (<c>clean_stop</c>): "power-off" (ACPI S5, stop.rs's kstop)
+    /// and "reset" (the 8042's reset pulse, kreset; QEMU's -no-reboot ends the run), as EndHow names them. Empty: neither counts.
+    /// </summary>
+    public IReadOnlyList<string> CleanStops { get; init; } = [];
+
+    /// <summary>
+    /// <c>[power_off]</c>: where the kernel has just asked the machine to power off (after the call of the function that
+    /// writes ACPI's SLP_EN). The observer stops there and lets QEMU end without running the guest on, so that what a
+    /// power-off ends is the same in every run: QEMU acts on the request asynchronously, and a guest left running
+    /// prints a varying number of further lines first. Null: not watched.
+    /// </summary>
+    public CodeLocation? PowerOff { get; init; }
+
+    /// <summary>Where the map defines <see cref="PowerOff"/>.</summary>
+    public MapLocation? PowerOffSource { get; init; }
+
+    /// <summary>
     /// Functions whose <c>wrmsr</c> instructions are watched for IA32_PAT (MSR 0x277, value EDX:EAX); each with
     /// its optional flag and place. Empty: the PAT is not recorded.
     /// </summary>

@@ -114,6 +114,12 @@ public static partial class ObservationMapLoader
                 else cleanExit.Add((int)code);
             }
         }
+        var cleanStops = new List<string>();
+        foreach (var (stop, span) in top.StringList("clean_stop"))
+        {
+            if (stop is not ("power-off" or "reset")) r.Error(span, $"`clean_stop` holds \"power-off\" and \"reset\" (ends of stop.rs's kstop and kreset), not \"{stop}\"");
+            else if (!cleanStops.Contains(stop)) cleanStops.Add(stop);
+        }
 
         var checkpoints = new List<CheckpointSpec>();
         if (top.Table("checkpoints") is { } cps)
@@ -149,6 +155,15 @@ public static partial class ObservationMapLoader
             foreach (var (value, span) in p.StringList("at", required: true))
                 panic.Add((value, optional, r.At(span)));
             p.RejectUnknown(["at", "optional"]);
+        }
+
+        CodeLocation? powerOff = null;
+        MapLocation? powerOffSource = null;
+        if (top.Table("power_off") is { } po)
+        {
+            powerOff = ReadLocation(r, po, po.Span);
+            powerOffSource = r.At(po.Span);
+            po.RejectUnknown(["at", "after_call", "before_call", "in", "nth"]);
         }
 
         var patWrites = new List<(string, bool, MapLocation)>();
@@ -345,7 +360,7 @@ public static partial class ObservationMapLoader
             rs.MarkAllTaken();
         }
 
-        top.RejectUnknown(["kernel", "symbols", "entry", "percpu_base", "clean_exit", "checkpoints", "panic", "frame_alloc", "frame_free", "processes",
+        top.RejectUnknown(["kernel", "symbols", "entry", "percpu_base", "clean_exit", "clean_stop", "power_off", "checkpoints", "panic", "frame_alloc", "frame_free", "processes",
             "heap_extend", "heap_map", "frame_allocator", "heap", "statics", "pat", "handlers", "syscall", "roles"]);
         if (kernel is null || entry is null)
             return null;
@@ -369,6 +384,9 @@ public static partial class ObservationMapLoader
             Heap = heap,
             PercpuBase = percpu ?? 0xC000_0000,
             CleanExitCodes = cleanExit,
+            CleanStops = cleanStops,
+            PowerOff = powerOff,
+            PowerOffSource = powerOffSource,
             PatWrites = patWrites,
             Statics = statics,
             Handlers = handlers,

@@ -41,6 +41,9 @@ public sealed class ResolvedObservationMap
     /// <summary>The checkpoints after entry, in the map's (kstart's) order.</summary>
     public IReadOnlyList<ResolvedCheckpoint> Checkpoints { get; private set; } = [];
 
+    /// <summary>The <c>[power_off]</c> location (ObservationMap.PowerOff), or null.</summary>
+    public ulong? PowerOff { get; private set; }
+
     /// <summary>Panic handler entries.</summary>
     public IReadOnlyList<ResolvedEntry<string>> Panic { get; private set; } = [];
 
@@ -153,6 +156,23 @@ public sealed class ResolvedObservationMap
                 $"{(loc.AfterCall ? "after" : "at")} call #{loc.Nth} to {Display(callee)} in {Display(caller)} ({Display(caller)}+0x{address - caller.Value:x})"));
         }
         resolved.Checkpoints = checkpoints;
+
+        if (map.PowerOff is { } po && map.PowerOffSource is { } poSource)
+        {
+            if (po.At is { } poAt)
+                resolved.PowerOff = Find(poAt, false, poSource, "power_off")?.Value;
+            else if (Find(po.Caller!, false, poSource, "power_off") is { } caller && Find(po.Callee!, false, poSource, "power_off") is { } callee)
+            {
+                var calls = elf.DisassembleSymbol(caller.Name)
+                    .Where(i => i.Instruction.Mnemonic == Mnemonic.Call && i.Instruction.IsCallNear && i.Instruction.NearBranchTarget == callee.Value)
+                    .ToList();
+                if (calls.Count < po.Nth)
+                    errors.Add(new MapError(poSource.File, poSource.Line, null,
+                        $"power_off: {elf.File} has {calls.Count} call(s) to '{Display(callee)}' in '{Display(caller)}', the map asks for call #{po.Nth} (inlined?)"));
+                else
+                    resolved.PowerOff = po.AfterCall ? calls[po.Nth - 1].Instruction.NextIP : calls[po.Nth - 1].Instruction.IP;
+            }
+        }
 
         resolved.Panic = map.Panic
             .Select(p => Find(p.At, p.Optional, p.Source, "panic") is { } s ? new ResolvedEntry<string>(p.At, s.Value, Display(s)) : null)

@@ -21,8 +21,11 @@ public static class EndHow
     /// <summary>The gdb connection was lost.</summary>
     public const string ConnectionLost = "connection-lost";
 
-    /// <summary>QEMU exited 0 without a triple fault: the guest reset the machine or powered it off.</summary>
+    /// <summary>QEMU exited 0 without a triple fault or a power-off: the guest reset the machine (kreset's 8042 pulse).</summary>
     public const string Reset = "reset";
+
+    /// <summary>QEMU exited 0 after the guest powered the machine off (ACPI S5: kstop).</summary>
+    public const string PowerOff = "power-off";
 
     /// <summary>The loader reported an error on its debug console before the kernel started.</summary>
     public const string LoaderError = "loader-error";
@@ -42,7 +45,7 @@ public static class EndHow
 
     /// <summary>Every value of <c>end.how</c> a writer of this format may give (traces/FORMAT.md lists them).</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Kmain, Panic, Timeout, TripleFault, QemuExit, ConnectionLost, Reset, LoaderError, QemuDied, ObserverError, Hang];
+        [Kmain, Panic, Timeout, TripleFault, QemuExit, ConnectionLost, Reset, PowerOff, LoaderError, QemuDied, ObserverError, Hang];
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ public partial class DocumentationTests
 
     /// <summary>The `end.how` values the observer writes (KernelObserver's outcomes).</summary>
     private static readonly string[] HowValues =
-        ["kmain", "panic", "timeout", "triple-fault", "qemu-exit", "connection-lost", "reset", "loader-error", "qemu-died", "observer-error", "hang"];
+        ["kmain", "panic", "timeout", "triple-fault", "qemu-exit", "connection-lost", "reset", "power-off", "loader-error", "qemu-died", "observer-error", "hang"];
 
     [Fact]
     public void The_end_how_values_are_the_same_in_the_code_FORMAT_md_and_the_observers_README()

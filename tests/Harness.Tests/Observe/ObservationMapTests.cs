@@ -50,6 +50,7 @@ public class ObservationMapTests(TestKernelImage images) : IClassFixture<TestKer
         Assert.NotNull(port.Heap);
         Assert.Equal(64, port.Sha256.Length);
         Assert.Equal([0x0], port.CleanExitCodes); // a userspace program's isa-debug-exit 0, as the original's map
+        Assert.Equal(["power-off", "reset"], port.CleanStops); // stop.rs's kstop and kreset, as the original's map
         Assert.Equal("hal_wrmsr", Assert.Single(port.PatWrites).In);
         // Mapper::unmap_inner's frees and Memory::unmap's (user memory's drop) are inlined in the original:
         // neither side records them as calls.
@@ -138,6 +139,27 @@ public class ObservationMapTests(TestKernelImage images) : IClassFixture<TestKer
         var e = Refused(Minimal + "\n[checkpoints]\n" + checkpoints + "\n");
         var error = e.Errors.First(x => x.Text.Contains(expected));
         Assert.True(error.Line >= 4, error.ToString());
+    }
+
+    [Fact]
+    public void Clean_stops_are_power_off_and_reset_only_and_none_by_default()
+    {
+        Assert.Empty(ObservationMapLoader.Parse(Minimal, "min.toml").CleanStops);
+        Assert.Equal(["power-off"], ObservationMapLoader.Parse(Minimal + "\nclean_stop = \"power-off\"\n", "one.toml").CleanStops);
+        var e = Refused(Minimal + "\nclean_stop = [\"reset\", \"triple-fault\"]\n");
+        Assert.Contains("bad.toml:3:", e.Message);
+        Assert.Contains("not \"triple-fault\"", e.Message);
+    }
+
+    [Fact]
+    public void Power_off_is_a_code_location_and_both_committed_maps_name_kstops_call_of_set_global_s_state()
+    {
+        Assert.Null(ObservationMapLoader.Parse(Minimal, "min.toml").PowerOff);
+        var po = ObservationMapLoader.Parse(Minimal + "\n[power_off]\nafter_call = \"f\"\nin = \"g\"\n", "po.toml").PowerOff;
+        Assert.Equal(("f", "g", true), (po!.Callee, po.Caller, po.AfterCall));
+        Assert.Contains("needs `in`", Refused(Minimal + "\n[power_off]\nafter_call = \"f\"\n").Message);
+        Assert.Equal("kernel::acpi::set_global_s_state", ObservationMapLoader.Load(ObserveFixtures.OriginalMap).PowerOff!.Callee);
+        Assert.Equal("Kernel_Kernel_arch_x86_64_stop_Stop__KStop", ObservationMapLoader.Load(ObserveFixtures.PortMap).PowerOff!.Caller);
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public sealed class QemuCommandLineTests
         Assert.Equal("file=/tmp/disk.img,format=raw,if=ide,index=0,media=disk,snapshot=on", After(args, "-drive"));
         Assert.Equal("guest_errors,cpu_reset", After(args, "-d"));
         Assert.Equal("/tmp/run/qemu.log", After(args, "-D"));
+        Assert.Equal("qemu_system_shutdown_request", After(args, "-trace")); // a power-off's mark in qemu.log
     }
 
     [Fact]

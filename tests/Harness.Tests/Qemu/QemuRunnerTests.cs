@@ -80,6 +80,17 @@ public sealed class QemuRunnerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_ACPI_power_off_ends_the_run_as_a_power_off_never_as_a_reset()
+    {
+        var outcome = await Boot.RunAsync(TestKernels.Config("poweroff"));
+
+        var off = Assert.IsType<BootOutcome.PowerOff>(outcome);
+        Assert.Contains("guest's shutdown request", off.Detail);
+        Assert.Contains("poweroff kernel: SLP_EN to PM1a_CNT", outcome.Transcript.SerialText);
+        Assert.Equal(0, outcome.Transcript.ExitStatus);
+    }
+
+    [Fact]
     public async Task A_qemu_that_refuses_its_arguments_died()
     {
         var outcome = await Boot.RunAsync(TestKernels.Config("exit"), o => o with { ExtraArgs = ["-no-such-option"] });

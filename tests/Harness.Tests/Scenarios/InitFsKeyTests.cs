@@ -47,11 +47,14 @@ public sealed class InitFsKeyTests
         Assert.True(user.Count >= 12, $"{user.Count} userspace scenarios");
         foreach (var s in user)
         {
-            Assert.Equal(Path.Combine(root, "build", "userspace", "initfs"), s.InitFs);
+            // build/userspace/initfs holds programs/; build/userspace/initfs-stop the programs of stop/ (they end the machine)
+            var stop = s.InitFs == Path.Combine(root, "build", "userspace", "initfs-stop");
+            Assert.Equal(Path.Combine(root, "build", "userspace", stop ? "initfs-stop" : "initfs"), s.InitFs);
             Assert.StartsWith("user-", s.Name, StringComparison.Ordinal);
             var program = s.Name["user-".Length..];
             Assert.StartsWith($"TEST={program}\n", s.Boot.Env, StringComparison.Ordinal);
-            Assert.True(File.Exists(Path.Combine(root, "tests", "userspace", "programs", program + ".asm")), s.Name);
+            Assert.True(File.Exists(Path.Combine(root, "tests", "userspace", stop ? "stop" : "programs", program + ".asm")), s.Name);
         }
+        Assert.Equal(["user-kreset", "user-kstop"], user.Where(s => s.InitFs!.EndsWith("initfs-stop", StringComparison.Ordinal)).Select(s => s.Name).Order());
     }
 }

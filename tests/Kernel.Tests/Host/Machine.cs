@@ -38,6 +38,8 @@ namespace Kernel.Hal
         {
             serial = new StringBuilder();
             writes = new();
+            reads = new();
+            scripted = new();
         }
 
         internal static void Write(ushort port, uint value)
@@ -53,9 +55,29 @@ namespace Kernel.Hal
             }
         }
 
-        internal static uint Read(ushort port) => port switch
+        [ThreadStatic] private static Queue<(ushort Port, uint Value)>? scripted;
+        [ThreadStatic] private static List<ushort>? reads;
+
+        /// <summary>Every port read since the last <see cref="Reset"/>.</summary>
+        public static IReadOnlyList<ushort> PortReads => reads ??= new();
+
+        /// <summary>The next read of <paramref name="port"/> returns <paramref name="value"/> (in the order queued), then the model's value.</summary>
+        public static void QueueRead(ushort port, uint value) => (scripted ??= new()).Enqueue((port, value));
+
+        internal static uint Read(ushort port)
+        {
+            (reads ??= new()).Add(port);
+            if (scripted is { Count: > 0 } q && q.Peek().Port == port)
+            {
+                return q.Dequeue().Value;
+            }
+            return Model(port);
+        }
+
+        private static uint Model(ushort port) => port switch
         {
             0x3FD or 0x2FD => 0x20, // line status: transmitter empty
+            0x64 => 0x1C, // the 8042's status: input buffer empty (kreset's wait), system flag, command
             _ => 0xFF,
         };
     }

@@ -19,6 +19,7 @@ using Kernel.Tests.context;
 using Kernel.Tests.Host;
 using Kernel.Tests.memory;
 using syscall.error;
+using syscall.flag;
 using syscall.number;
 using spin;
 using MemoryRegion = Kernel.context.memory.Memory;
@@ -255,6 +256,38 @@ public unsafe class ExecTests : UserMemoryHost
         pairs[0] = (ulong)arg; pairs[1] = 1;
         pairs[2] = 0xFFFF_8000_0000_0000; pairs[3] = 4; // would be EFAULT if it were read
         Assert.Equal(-Error.ENOENT, Call(Number.SYS_EXECVE, (ulong)path, 15, (ulong)pairs, (1UL << 60) + 1));
+    }
+
+    /// <summary>
+    /// Quirk EXEC1: a script whose interpreter is itself ("#!env:LOOP" in env:LOOP) sends exec round its `#!` loop for
+    /// good (the original hangs in the system call, heap growing); each pass drops argv[0] and puts the interpreter and
+    /// the script's path first, so the list grows by one. The host stops the loop after 50 passes.
+    /// </summary>
+    [Fact]
+    public void Quirk_EXEC1_a_script_that_is_its_own_interpreter_loops_with_one_more_argument_each_time()
+    {
+        Current();
+        byte* name = User("env:LOOP");
+        long fd = Call(Number.SYS_OPEN, (ulong)name, 8, Flag.O_CREAT | Flag.O_WRONLY);
+        Assert.True(fd >= 0, $"open = {fd}");
+        byte* script = User("#!env:LOOP\n");
+        Assert.Equal(11, Call(Number.SYS_WRITE, (ulong)fd, (ulong)script, 11));
+        Assert.Equal(0, Call(Number.SYS_CLOSE, (ulong)fd));
+        ulong* pairs = (ulong*)User(new string('\0', 16));
+        byte* arg = User("a0");
+        pairs[0] = (ulong)arg; pairs[1] = 2;
+        Process.ScriptHopsForTests = 0;
+        Process.ScriptHopLimitForTests = 50;
+        try
+        {
+            Assert.Equal(-Error.ELOOP, Call(Number.SYS_EXECVE, (ulong)name, 8, (ulong)pairs, 1));
+            Assert.Equal(50ul, Process.ScriptHopsForTests);
+            Assert.Equal(51ul, Process.ScriptArgsForTests); // the interpreter, then the script's path 50 times
+        }
+        finally
+        {
+            Process.ScriptHopLimitForTests = 0;
+        }
     }
 
     [Fact]
