@@ -3,7 +3,9 @@
 #   full build        C# compile + ILCompiler + nasm + ld from a clean kernel build folder
 #   incremental build one source file touched, everything rebuilt that depends on it
 #   image size        build/kernel.elf
-#   boot              QEMU start -> first serial line, -> end of the boot (median of N unobserved runs)
+#   boot              QEMU start -> first serial line, -> end of the boot, and first -> last serial byte less the
+#                     longest serial silence (the RTC wait) (median of N unobserved runs)
+#   observed          per stop of the observer: the port on SCENARIO (diff-boot) and USER_SCENARIO, the originals
 #   in-process        the early boot under Unicorn per boot, and generated E820 maps per minute through the port,
 #                     the original (REDOX_KERNEL) and both (BENCH_MAPS maps each, 2 threads)
 set -euo pipefail
@@ -50,21 +52,30 @@ grep -a -m3 -E '│ (events|stops|gdb stub) ' "$out/diff.log" | sed 's/│//g; s
 awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print "  per stop:" s}' "$out/diff.log"
 echo "  machine load (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
-# The original observed by the same observer (issue 15's figures): REDOX_KERNEL=<the original's ELF> on SCENARIO, and
-# USER_KERNEL=<the original built with build/userspace/initfs> on USER_SCENARIO (default user-driver). Each line: wall µs
-# per stop (median, p90), the harness's CPU µs per stop, packets per stop, and the run loop (kstart -> end) without
-# its longest wait (device_noncore's RTC wait), with the machine's load before and after.
+# The port on a userspace scenario (build/userspace/kernel.elf, `make kernel-userspace`, on USER_SCENARIO, default
+# user-driver), and the original observed by the same observer (issue 15's figures): REDOX_KERNEL=<the original's ELF> on
+# SCENARIO, and USER_KERNEL=<the original built with build/userspace/initfs> on USER_SCENARIO. Each line: wall µs per stop
+# (median, p90) and each leg's median/mean, the harness's CPU µs per stop (mean over the run loop, the JIT's first
+# compilations included; and the median stop's, by leg), packets per stop (by command), and the run loop (kstart -> end)
+# without its longest wait (device_noncore's RTC wait), with the machine's load before and after.
+runs_recorded=0
 per_stop() { # kernel scenario
-  local log="$out/record-$2.log"
+  runs_recorded=$((runs_recorded + 1))
+  local log="$out/record-$runs_recorded-$2.log"
   local before; before=$(cut -d' ' -f1-3 /proc/loadavg)
-  dotnet harness/Cli/bin/"$config"/net10.0/harness.dll record --kernel "$1" --scenario "$2" --out "$out/record-$2.jsonl" > "$log" 2>&1 || true
+  dotnet harness/Cli/bin/"$config"/net10.0/harness.dll record --kernel "$1" --scenario "$2" --out "$out/record-$runs_recorded-$2.jsonl" > "$log" 2>&1 || true
   awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print s}' "$log" |
-    sed "s/^ */  $2 on $(basename "$(dirname "$1")"): /"
+    sed "s|^ *|  $2 on $1: |"
   echo "    load (1, 5, 15 min) before: $before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+echo
+echo "observed (harness record), per stop:"
+if [[ -f build/userspace/kernel.elf ]]; then
+  per_stop build/userspace/kernel.elf "${USER_SCENARIO:-user-driver}"
+else
+  echo "  the port on ${USER_SCENARIO:-user-driver}: build/userspace/kernel.elf is not built (make kernel-userspace)"
+fi
 if [[ -n "${REDOX_KERNEL:-}" || -n "${USER_KERNEL:-}" ]]; then
-  echo
-  echo "original, observed (harness record):"
   [[ -n "${REDOX_KERNEL:-}" ]] && per_stop "$REDOX_KERNEL" "$scenario"
   [[ -n "${USER_KERNEL:-}" ]] && per_stop "$USER_KERNEL" "${USER_SCENARIO:-user-driver}"
 fi

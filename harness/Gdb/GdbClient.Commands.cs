@@ -56,7 +56,6 @@ public sealed partial class GdbClient
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Options.CommandTimeout);
-        var packet = RspConnection.Describe(payload);
         try
         {
             await _connection.SendPacketAsync(payload, timeout.Token).ConfigureAwait(false);
@@ -71,12 +70,50 @@ public sealed partial class GdbClient
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            var packet = RspConnection.Describe(payload);
             throw new GdbTimeoutException($"{operation}: {packet}", Options.CommandTimeout,
                 $"the gdb stub at {Endpoint} did not answer '{packet}' ({operation}) within {Options.CommandTimeout.TotalSeconds:0.###} s");
         }
         catch (ChannelClosedException e)
         {
-            throw Lost($"{operation}: {packet}", e);
+            throw Lost($"{operation}: {RspConnection.Describe(payload)}", e);
+        }
+    }
+
+    /// <summary>Sends two packets at once (no-ack mode) and returns their replies, in order, within one <see cref="GdbClientOptions.CommandTimeout"/>.</summary>
+    private async Task<(byte[] First, byte[] Second)> ExchangePairAsync(byte[] first, byte[] second, string operation, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Options.CommandTimeout);
+        try
+        {
+            await _connection.SendPacketPairAsync(first, second, timeout.Token).ConfigureAwait(false);
+            var a = await ReceiveReplyAsync(timeout.Token).ConfigureAwait(false);
+            var b = await ReceiveReplyAsync(timeout.Token).ConfigureAwait(false);
+            return (a, b);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            var packets = $"{RspConnection.Describe(first)}, {RspConnection.Describe(second)}";
+            throw new GdbTimeoutException($"{operation}: {packets}", Options.CommandTimeout,
+                $"the gdb stub at {Endpoint} did not answer '{packets}' ({operation}) within {Options.CommandTimeout.TotalSeconds:0.###} s");
+        }
+        catch (ChannelClosedException e)
+        {
+            throw Lost($"{operation}: {RspConnection.Describe(first)}, {RspConnection.Describe(second)}", e);
+        }
+    }
+
+    /// <summary>The next reply that is not console output (<c>O</c>).</summary>
+    private async Task<byte[]> ReceiveReplyAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var reply = await _connection.ReceivePacketAsync(ct).ConfigureAwait(false);
+            if (!RspCodec.IsConsoleOutput(reply))
+            {
+                return reply;
+            }
         }
     }
 
@@ -97,6 +134,13 @@ public sealed partial class GdbClient
 
     private async Task AcquireCommandLockAsync(string operation, CancellationToken ct)
     {
+        // One command at a time: the lock is free but for a caller's concurrent command, and taking a free one needs
+        // no timer.
+        ct.ThrowIfCancellationRequested();
+        if (_commandLock.Wait(0))
+        {
+            return;
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Options.CommandTimeout);
         try

@@ -16,6 +16,45 @@ public sealed partial class GdbClient
         });
 
     /// <summary>
+    /// Reads all registers (<c>g</c>) and <paramref name="length"/> bytes at <paramref name="address"/> (<c>m</c>) in one
+    /// round trip: in no-ack mode, or with <see cref="GdbClientOptions.LazyAcks"/>, both packets go out in one write
+    /// before either reply is awaited (the stub answers in order); else one after the other. The memory is null when the stub answers the <c>m</c> with an error
+    /// (unmapped), so that a caller can read it again the usual way and get the usual exception.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is not 1 to <see cref="MaxReadChunk"/>.</exception>
+    public Task<(RegisterSet Registers, byte[]? Memory)> ReadRegistersAndMemoryAsync(ulong address, int length, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxReadChunk);
+        return RunAsync("read registers and memory", ct, async token =>
+        {
+            var g = "g"u8.ToArray();
+            var command = $"m{address:x},{length:x}";
+            var m = RspCodec.Text.GetBytes(command);
+            byte[] registers, memory;
+            if (!_connection.CanSendPairs)
+            {
+                registers = await ExchangeAsync(g, "read registers", token).ConfigureAwait(false);
+                memory = await ExchangeAsync(m, "read memory", token).ConfigureAwait(false);
+            }
+            else
+            {
+                (registers, memory) = await ExchangePairAsync(g, m, "read registers and memory", token).ConfigureAwait(false);
+            }
+            ThrowOnErrorOrEmpty("g", registers);
+            var set = new RegisterSet(Description, DecodeRegisterHex("g", registers));
+            if (memory.Length == 0 || RspCodec.IsErrorReply(memory))
+            {
+                return (set, (byte[]?)null);
+            }
+            var bytes = RspCodec.FromHex(memory);
+            return bytes.Length == length
+                ? (set, bytes)
+                : throw new GdbProtocolException($"'{command}' returned {bytes.Length} bytes, expected {length}");
+        });
+    }
+
+    /// <summary>
     /// Reads one register of at most 64 bits by name (<c>rip</c>, <c>rsp</c>, <c>eflags</c>,
     /// <c>cs</c>, <c>fs_base</c>, <c>k_gs_base</c>, <c>cr3</c>, <c>efer</c>...) with a <c>p</c> packet,
     /// falling back to <c>g</c> when the stub lacks <c>p</c>.

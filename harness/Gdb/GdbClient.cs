@@ -63,6 +63,12 @@ public sealed partial class GdbClient : IAsyncDisposable
     /// <summary>A snapshot of the packets and bytes exchanged so far.</summary>
     public GdbCounters Counters => _counters.Snapshot();
 
+    /// <summary>Packets sent so far by command (their first character: <c>c</c>, <c>s</c>, <c>g</c>, <c>m</c>, <c>Z</c>...), retransmissions included.</summary>
+    public IReadOnlyDictionary<char, long> PacketsSentByCommand => _counters.SentByCommand();
+
+    /// <summary>Writes that carried two packets at once (<see cref="ReadRegistersAndMemoryAsync"/>): round trips = packets sent − this.</summary>
+    public long PacketPairsSent => _counters.PairsSent;
+
     /// <summary>
     /// Connects to a stub (retrying while the endpoint refuses or does not exist yet, up to
     /// <see cref="GdbClientOptions.ConnectTimeout"/>), negotiates features, asks for the stop
@@ -75,7 +81,7 @@ public sealed partial class GdbClient : IAsyncDisposable
         options ??= GdbClientOptions.Default;
         var socket = await ConnectSocketAsync(endpoint, options.ConnectTimeout, ct).ConfigureAwait(false);
         var counters = new GdbCounterSet();
-        var client = new GdbClient(endpoint, options, new RspConnection(new NetworkStream(socket, ownsSocket: true), counters), counters);
+        var client = new GdbClient(endpoint, options, new RspConnection(new NetworkStream(socket, ownsSocket: true), counters, options.LazyAcks), counters);
         try
         {
             await client.HandshakeAsync(ct).ConfigureAwait(false);

@@ -24,11 +24,35 @@ internal sealed class GdbCounterSet
     private long _bytesWritten;
     private long _retransmissions;
     private long _checksumErrors;
+    private readonly long[] _sentByCommand = new long[128];
+    private long _pairsSent;
 
-    public void CountPacketSent(int bytes)
+    /// <summary>Two packets went out in one write (their replies awaited together: one round trip for both).</summary>
+    public void CountPairSent() => Interlocked.Increment(ref _pairsSent);
+
+    /// <summary>Writes that carried two packets.</summary>
+    public long PairsSent => Interlocked.Read(ref _pairsSent);
+
+    public void CountPacketSent(int bytes, byte command)
     {
         Interlocked.Increment(ref _packetsSent);
         Interlocked.Add(ref _bytesWritten, bytes);
+        Interlocked.Increment(ref _sentByCommand[command & 0x7F]);
+    }
+
+    /// <summary>Packets sent so far by their first character (the command: <c>c</c>, <c>s</c>, <c>g</c>, <c>m</c>, <c>Z</c>...).</summary>
+    public IReadOnlyDictionary<char, long> SentByCommand()
+    {
+        var counts = new SortedDictionary<char, long>();
+        for (var i = 0; i < _sentByCommand.Length; i++)
+        {
+            var n = Interlocked.Read(ref _sentByCommand[i]);
+            if (n != 0)
+            {
+                counts[(char)i] = n;
+            }
+        }
+        return counts;
     }
 
     public void CountPacketReceived() => Interlocked.Increment(ref _packetsReceived);

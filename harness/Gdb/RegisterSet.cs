@@ -31,9 +31,14 @@ public sealed class RegisterSet
         get
         {
             var info = Description[name];
-            return info.BitSize > 64
-                ? throw new InvalidOperationException($"register '{name}' has {info.BitSize} bits; read it with GetBytes")
-                : ToUInt64(GetBytes(name));
+            if (info.BitSize > 64)
+            {
+                throw new InvalidOperationException($"register '{name}' has {info.BitSize} bits; read it with GetBytes");
+            }
+            // Read in place (a stop reads a dozen registers; no copy per read).
+            return Covers(info)
+                ? ToUInt64(_data.AsSpan(info.Offset, info.ByteSize))
+                : throw new KeyNotFoundException($"the g reply ({_data.Length} bytes) does not cover register '{name}'");
         }
     }
 

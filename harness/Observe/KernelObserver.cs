@@ -210,14 +210,15 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
             Outcome = outcome,
             Error = error,
             NotPresent = map.NotPresent,
-            Profile = _profiler.Finish(counters.PacketsSent),
+            Profile = _profiler.Finish(counters.PacketsSent, _gdb?.PacketPairsSent ?? 0, _gdb?.PacketsSentByCommand ?? new Dictionary<char, long>()),
         };
     }
 
     private async Task<(string How, bool Complete, string? Error, BootOutcome? Outcome)> ObserveAsync(
         Task<BootOutcome> qemuTask, CancellationTokenSource qemuCts, CancellationToken ct)
     {
-        var options = request.GdbOptions ?? new GdbClientOptions { ConnectTimeout = TimeSpan.FromSeconds(15), CommandTimeout = TimeSpan.FromSeconds(15) };
+        // QEMU's system emulation never waits for an ack (GdbClientOptions.LazyAcks): acks ride with the next packet.
+        var options = request.GdbOptions ?? new GdbClientOptions { ConnectTimeout = TimeSpan.FromSeconds(15), CommandTimeout = TimeSpan.FromSeconds(15), LazyAcks = true };
         var connect = GdbClient.ConnectAsync(KernelObserver.ToClientEndpoint(request.Qemu.Gdb!), options, ct);
         if (await Task.WhenAny(connect, qemuTask).ConfigureAwait(false) == qemuTask && !connect.IsCompleted)
         {
@@ -255,7 +256,7 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
         // 4. Run: every stop is a breakpoint of ours; handle it, step off it, go on.
         var step = false;
         _hangWatch = true;
-        _profiler.Start(_gdb.Counters.PacketsSent);
+        _profiler.Start(_gdb.Counters.PacketsSent, _gdb.PacketPairsSent, _gdb.PacketsSentByCommand);
         while (true)
         {
             if (!step) _profiler.BeginCycle();
@@ -271,7 +272,7 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
             }
             _profiler.Stopped();
             _stops++;
-            regs = await ReadRegistersAsync(ct).ConfigureAwait(false);
+            regs = await ReadStopRegistersAsync(ct).ConfigureAwait(false);
             _profiler.RegistersRead();
             var rip = regs["rip"];
             if (!_inserted.Contains(rip))
@@ -312,6 +313,26 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
 
     /// <summary>How long the observer holds the guest at the map's [power_off] for QEMU to end.</summary>
     private static readonly TimeSpan PowerOffWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>The current context's id, read with the registers of this stop (ContextIdAsync's answer until the next stop), or null.</summary>
+    private ulong? _stopContextId;
+
+    /// <summary>
+    /// The registers at a stop of the run loop. After <c>kmain</c>, when frame events carry the current context, nearly
+    /// every stop reads the context id too: it is asked for in the same round trip as the registers (a <c>g</c> and an
+    /// <c>m</c> in one write), and kept for this stop. The guest does not run during a stop, so the value is the one a
+    /// read at its use would give.
+    /// </summary>
+    private async Task<Registers> ReadStopRegistersAsync(CancellationToken ct)
+    {
+        _stopContextId = null;
+        if (_registersFromMonitor || !_reachedKmain || Processes is not { FramesByContext: true } || map.ContextIdAddress is not { } at)
+            return await ReadRegistersAsync(ct).ConfigureAwait(false);
+        var (set, memory) = await _gdb!.ReadRegistersAndMemoryAsync(at, 8, ct).ConfigureAwait(false);
+        if (memory is not null)
+            _stopContextId = BinaryPrimitives.ReadUInt64LittleEndian(memory);
+        return new Registers(name => set[name]);
+    }
 
     /// <summary>Continues (or steps) and waits; returns null for a stop, or why the run ended.</summary>
     private async Task<string?> ResumeAsync(bool step, TimeSpan deadline, CancellationToken ct)

@@ -201,6 +201,7 @@ internal sealed partial class ObserverSession
         var chunk = new List<byte>();
         if (exact is null)
         {
+            if (_serialLines.IsEmpty) return; // the common case: no line since the last stop
             while (_serialLines.TryDequeue(out var line))
                 chunk.AddRange(Encoding.UTF8.GetBytes(line + "\n"));
             _serialStreamed.AddRange(chunk);

@@ -124,7 +124,8 @@ internal sealed partial class ObserverSession
 
     /// <summary>The current context's id (the map's <c>context</c> static), or null when the map names none.</summary>
     private async Task<ulong?> ContextIdAsync(CancellationToken ct) =>
-        map.ContextIdAddress is { } at
+        _stopContextId is { } known ? known // read with this stop's registers (KernelObserver.ReadStopRegistersAsync)
+        : map.ContextIdAddress is { } at
             ? BinaryPrimitives.ReadUInt64LittleEndian(await _gdb!.ReadMemoryAsync(at, 8, ct).ConfigureAwait(false))
             : null;
 

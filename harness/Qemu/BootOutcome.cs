@@ -109,5 +109,11 @@ public sealed record RunTranscript
     /// <summary>From QEMU's start to the first COM1 byte, or null without output.</summary>
     public TimeSpan? FirstSerialByte { get; init; }
 
+    /// <summary>From QEMU's start to the last COM1 byte, or null without output.</summary>
+    public TimeSpan? LastSerialByte { get; init; }
+
+    /// <summary>The longest silence on COM1 between its first and last byte (for a Redox boot: device_noncore's RTC wait, which follows the host clock).</summary>
+    public TimeSpan LongestSerialGap { get; init; }
+
     public string SerialText => Encoding.UTF8.GetString(Serial.Span);
 }

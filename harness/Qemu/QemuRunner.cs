@@ -176,6 +176,8 @@ public static partial class QemuRunner
             ExitStatus = status,
             Elapsed = clock.Elapsed,
             FirstSerialByte = serial.FirstByte,
+            LastSerialByte = serial.LastByte,
+            LongestSerialGap = serial.LongestGap,
         };
         var outcome = idle && serial.PanicLine is null && status is null
             ? new BootOutcome.Idle(options.QuietEnd!.Value, serial.Tail())

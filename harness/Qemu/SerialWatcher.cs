@@ -21,6 +21,9 @@ internal sealed class SerialWatcher(QemuOptions options, Stopwatch clock, Action
     /// <summary>When the last COM1 bytes came (clock time), or null before the first.</summary>
     public TimeSpan? LastByte { get; private set; }
 
+    /// <summary>The longest silence between two reads of COM1 bytes (for a Redox boot: device_noncore's RTC wait).</summary>
+    public TimeSpan LongestGap { get; private set; }
+
     /// <summary>A line starting with QemuOptions.QuietAfter came (always true without one): silence counts from here.</summary>
     public bool QuietArmed { get; private set; } = options.QuietAfter is null;
     public string? PanicLine { get; private set; }
@@ -64,8 +67,11 @@ internal sealed class SerialWatcher(QemuOptions options, Stopwatch clock, Action
             }
             if (count == 0)
                 break;
-            FirstByte ??= clock.Elapsed;
-            LastByte = clock.Elapsed;
+            var now = clock.Elapsed;
+            FirstByte ??= now;
+            if (LastByte is { } last && now - last > LongestGap)
+                LongestGap = now - last;
+            LastByte = now;
             lock (gate)
                 all.Write(buffer, 0, count);
             for (var i = 0; i < count; i++)

@@ -36,10 +36,16 @@ internal sealed class RspConnection : IAsyncDisposable
     private volatile Exception? _closedBecause;
     private int _disposed;
 
-    public RspConnection(Stream stream, GdbCounterSet counters)
+    private readonly bool _lazyAcks;
+
+    /// <summary>Acks owed to the stub (lazy acks: they go out with the next packet).</summary>
+    private int _acksOwed;
+
+    public RspConnection(Stream stream, GdbCounterSet counters, bool lazyAcks = false)
     {
         _stream = stream;
         _counters = counters;
+        _lazyAcks = lazyAcks;
         new Thread(Pump) { IsBackground = true, Name = "gdb rsp pump" }.Start();
     }
 
@@ -60,8 +66,8 @@ internal sealed class RspConnection : IAsyncDisposable
         var frame = RspCodec.Frame(payload);
         for (var attempt = 0; ; attempt++)
         {
-            await WriteRawAsync(frame, ct).ConfigureAwait(false);
-            _counters.CountPacketSent(frame.Length);
+            await WriteRawAsync(attempt == 0 ? WithOwedAcks(frame) : frame, ct).ConfigureAwait(false);
+            _counters.CountPacketSent(frame.Length, payload.Length > 0 ? payload[0] : (byte)0);
             if (!_ackMode)
             {
                 return;
@@ -77,6 +83,58 @@ internal sealed class RspConnection : IAsyncDisposable
                     $"the gdb stub rejected packet '{Describe(payload)}' {attempt + 1} times (nak)");
             }
         }
+    }
+
+    /// <summary>
+    /// Sends two packets in one write, without waiting between them (no-ack mode only: the stub answers them in
+    /// order, and the caller reads both replies). One write and, usually, one wake-up for both replies.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">In ack mode (each packet must be acknowledged before the next).</exception>
+    /// <exception cref="ChannelClosedException">The connection ended.</exception>
+    public async Task SendPacketPairAsync(byte[] first, byte[] second, CancellationToken ct)
+    {
+        if (!CanSendPairs)
+        {
+            throw new InvalidOperationException("two packets at once need no-ack mode or lazy acks");
+        }
+        var a = RspCodec.Frame(first);
+        var b = RspCodec.Frame(second);
+        var both = new byte[a.Length + b.Length];
+        a.CopyTo(both, 0);
+        b.CopyTo(both, a.Length);
+        await WriteRawAsync(WithOwedAcks(both), ct).ConfigureAwait(false);
+        _counters.CountPacketSent(a.Length, first.Length > 0 ? first[0] : (byte)0);
+        _counters.CountPacketSent(b.Length, second.Length > 0 ? second[0] : (byte)0);
+        _counters.CountPairSent();
+        if (_ackMode)
+        {
+            // The stub acks each packet as it takes it; a nak (a corrupted packet, never seen on a local socket) is not retried.
+            for (var i = 0; i < 2; i++)
+            {
+                if (!await _acks.Reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    throw new GdbProtocolException(
+                        $"the gdb stub rejected packet '{Describe(i == 0 ? first : second)}' (nak) of two sent together");
+                }
+            }
+        }
+    }
+
+    /// <summary>True when two packets may go out together: no-ack mode, or lazy acks (the stub never waits for one).</summary>
+    public bool CanSendPairs => !_ackMode || _lazyAcks;
+
+    /// <summary>The acks owed to the stub (lazy acks) followed by <paramref name="frame"/>: one write.</summary>
+    private byte[] WithOwedAcks(byte[] frame)
+    {
+        var owed = Interlocked.Exchange(ref _acksOwed, 0);
+        if (owed == 0)
+        {
+            return frame;
+        }
+        var bytes = new byte[owed + frame.Length];
+        bytes.AsSpan(0, owed).Fill((byte)'+');
+        frame.CopyTo(bytes, owed);
+        return bytes;
     }
 
     /// <summary>Receives the next packet's payload (run-length expanded, not unescaped).</summary>
@@ -213,7 +271,11 @@ internal sealed class RspConnection : IAsyncDisposable
                 break;
             case PacketParser.EventKind.Packet:
                 _counters.CountPacketReceived();
-                if (_ackMode)
+                if (_ackMode && _lazyAcks)
+                {
+                    Interlocked.Increment(ref _acksOwed); // goes out with the next packet
+                }
+                else if (_ackMode)
                 {
                     await WriteRawAsync([(byte)'+'], _pumpStop.Token).ConfigureAwait(false);
                 }

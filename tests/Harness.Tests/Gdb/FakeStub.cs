@@ -33,6 +33,12 @@ internal sealed class FakeStub : IAsyncDisposable
     /// <summary>True while the stub acks the client's packets (and expects acks back).</summary>
     public bool AckMode { get; set; } = true;
 
+    /// <summary>The client acks lazily (GdbClientOptions.LazyAcks): the stub does not wait for an ack after its packets.</summary>
+    public bool ClientAcksLazily { get; set; }
+
+    /// <summary>Acks seen in front of the client's packets.</summary>
+    public int AcksReceived { get; private set; }
+
     /// <summary>Naks the client sent.</summary>
     public int NaksReceived { get; private set; }
 
@@ -84,6 +90,10 @@ internal sealed class FakeStub : IAsyncDisposable
             {
                 NaksReceived++;
             }
+            else if (b == '+')
+            {
+                AcksReceived++;
+            }
         }
         var body = new List<byte>();
         while ((b = await ReadByteAsync()) != '#')
@@ -119,7 +129,7 @@ internal sealed class FakeStub : IAsyncDisposable
     public async Task SendPacketAsync(string payload, bool waitForAck = true)
     {
         await SendRawBytesAsync(RspCodec.Frame(Encoding.Latin1.GetBytes(payload)));
-        if (AckMode && waitForAck)
+        if (AckMode && waitForAck && !ClientAcksLazily)
         {
             await ExpectAckAsync();
         }

@@ -211,4 +211,105 @@ public class FakeStubProtocolTests
         Assert.Equal(before.BytesRead + "+$abcd#26".Length, after.BytesRead);
         Assert.Equal(before.BytesWritten + "$m0,2#xx".Length, after.BytesWritten);
     }
+
+    [Fact]
+    public async Task Packets_sent_are_counted_by_command()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        var before = client.PacketsSentByCommand;
+        var read = client.ReadMemoryAsync(0, 2);
+        await stub.ReadPacketAsync();
+        await stub.SendPacketAsync("abcd");
+        await read;
+        var register = client.ReadRegisterAsync("rip");
+        Assert.Equal("p1", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("f0ff000000000000");
+        await register;
+        var after = client.PacketsSentByCommand;
+        Assert.Equal(before.GetValueOrDefault('m') + 1, after['m']);
+        Assert.Equal(before.GetValueOrDefault('p') + 1, after['p']);
+        Assert.Equal(before.Values.Sum() + 2, after.Values.Sum());
+        Assert.Equal(client.Counters.PacketsSent, after.Values.Sum());
+    }
+
+    [Fact]
+    public async Task Registers_and_memory_go_out_together_in_no_ack_mode_and_a_memory_error_is_null()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync("PacketSize=1000;QStartNoAckMode+;qXfer:features:read+");
+        var regs = "0100000000000000" + "f0ff000000000000" + "0200000000000000";
+
+        // Both packets are written before either reply: the stub reads the m while the g is unanswered.
+        var read = client.ReadRegistersAndMemoryAsync(0x1000, 8);
+        Assert.Equal("g", await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("m1000,8", await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        await stub.SendPacketAsync(regs);
+        await stub.SendPacketAsync("0807060504030201");
+        var (set, memory) = await read;
+        Assert.Equal(0xfff0UL, set["rip"]);
+        Assert.Equal([8, 7, 6, 5, 4, 3, 2, 1], memory);
+        Assert.Equal(1, client.PacketPairsSent);
+
+        var unmapped = client.ReadRegistersAndMemoryAsync(0xdead000, 8);
+        Assert.Equal("g", await stub.ReadPacketAsync());
+        Assert.Equal("mdead000,8", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync(regs);
+        await stub.SendPacketAsync("E14");
+        var (again, none) = await unmapped;
+        Assert.Equal(1UL, again["rax"]);
+        Assert.Null(none);
+        Assert.Equal(2, client.PacketPairsSent);
+    }
+
+    [Fact]
+    public async Task Registers_and_memory_go_one_after_the_other_in_ack_mode()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync();
+        Assert.True(client.AckMode);
+        var read = client.ReadRegistersAndMemoryAsync(0x10, 2);
+        Assert.Equal("g", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("0100000000000000f0ff0000000000000200000000000000");
+        Assert.Equal("m10,2", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("abcd");
+        var (set, memory) = await read;
+        Assert.Equal(2UL, set["eflags"]);
+        Assert.Equal([0xab, 0xcd], memory);
+        Assert.Equal(0, client.PacketPairsSent);
+    }
+
+    [Fact]
+    public async Task Lazy_acks_go_out_with_the_next_packet_and_a_pair_goes_out_in_ack_mode()
+    {
+        await using var stub = new FakeStub { ClientAcksLazily = true };
+        await using var client = await stub.ConnectClientAsync(options: FakeStub.FastOptions with { LazyAcks = true });
+        Assert.True(client.AckMode);
+        var acks = stub.AcksReceived;
+
+        // The last handshake reply's ack comes in front of the next packet.
+        var read = client.ReadMemoryAsync(0x10, 2);
+        Assert.Equal("m10,2", await stub.ReadPacketAsync());
+        Assert.Equal(acks + 1, stub.AcksReceived);
+        await stub.SendPacketAsync("abcd");
+        Assert.Equal([0xab, 0xcd], await read);
+
+        // Registers and memory: both packets before either reply, each acked by the stub; the m reply's ack is owed.
+        var pair = client.ReadRegistersAndMemoryAsync(0x20, 2);
+        Assert.Equal("g", await stub.ReadPacketAsync());
+        Assert.Equal("m20,2", await stub.ReadPacketAsync());
+        Assert.Equal(acks + 2, stub.AcksReceived);
+        await stub.SendPacketAsync("0100000000000000f0ff0000000000000200000000000000");
+        await stub.SendPacketAsync("beef");
+        var (set, memory) = await pair;
+        Assert.Equal(0xfff0UL, set["rip"]);
+        Assert.Equal([0xbe, 0xef], memory);
+        Assert.Equal(1, client.PacketPairsSent);
+
+        var rip = client.ReadRegisterAsync("rip");
+        Assert.Equal("p1", await stub.ReadPacketAsync());
+        Assert.Equal(acks + 4, stub.AcksReceived);
+        await stub.SendPacketAsync("f0ff000000000000");
+        Assert.Equal(0xfff0UL, await rip);
+    }
 }

@@ -86,6 +86,17 @@ public class QemuGdbTests
         // Unmapped virtual memory is an error reply, and the client stays usable.
         await Assert.ThrowsAsync<GdbErrorReplyException>(() => gdb.ReadMemoryAsync(0xfffffffffffffff0, 16));
         Assert.Equal(0xfff0UL, await gdb.ReadRegisterAsync("rip"));
+
+        // Registers and memory in one round trip (QEMU answers the two packets of one write in order).
+        var (set, memory) = await gdb.ReadRegistersAndMemoryAsync(0xffff0, 16);
+        Assert.Equal(0xfff0UL, set["rip"]);
+        Assert.Equal((await gdb.ReadRegistersAsync())["eflags"], set["eflags"]);
+        Assert.Equal(vector, memory);
+        var (stillRead, unmapped) = await gdb.ReadRegistersAndMemoryAsync(0xfffffffffffffff0, 16);
+        Assert.Null(unmapped);
+        Assert.Equal(0xf000UL, stillRead["cs"]);
+        Assert.Equal(gdb.AckMode ? 0 : 2, gdb.PacketPairsSent);
+        Assert.Equal(0xfff0UL, await gdb.ReadRegisterAsync("rip"));
     }
 
     [Fact]
@@ -156,6 +167,28 @@ public class QemuGdbTests
         Assert.Equal(StopReply.SigTrap, step.Signal);
         var next = await gdb.ReadRegisterAsync("rip");
         Assert.NotEqual(offset, next);
+    }
+
+    [Fact]
+    public async Task Lazy_acks_and_register_memory_pairs_hold_up_against_qemu_through_steps()
+    {
+        // QEMU's system emulation never waits for an ack: acks ride with the next packet, and a g and an m go out together.
+        await using var qemu = await QemuUnderTest.StartAsync();
+        await using var gdb = await qemu.ConnectAsync(QemuUnderTest.Options with { LazyAcks = true });
+        var vector = await gdb.ReadMemoryAsync(0xffff0, 16);
+        for (var i = 0; i < 20; i++)
+        {
+            var (set, memory) = await gdb.ReadRegistersAndMemoryAsync(0xffff0, 16);
+            Assert.Equal(0xfff0UL, set["rip"]);
+            Assert.Equal(vector, memory);
+        }
+        Assert.Equal(20, gdb.PacketPairsSent);
+        var stop = await gdb.StepAsync();
+        Assert.Equal(StopReply.SigTrap, stop.Signal);
+        var (after, _) = await gdb.ReadRegistersAndMemoryAsync(0xffff0, 16);
+        Assert.NotEqual(0xfff0UL, after["rip"]);
+        Assert.Equal(after["rip"], await gdb.ReadRegisterAsync("rip"));
+        Assert.Equal(0, gdb.Counters.Retransmissions);
     }
 
     [Fact]

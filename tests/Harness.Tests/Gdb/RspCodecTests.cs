@@ -77,6 +77,20 @@ public class RspCodecTests
     }
 
     [Fact]
+    public void Hex_decoding_of_a_long_reply_matches_the_bytes_and_names_a_bad_digit_anywhere_in_it()
+    {
+        // A g reply or a page read is long enough for the vectorised decoder; a bad digit deep inside still fails with its position's text.
+        var bytes = Enumerable.Range(0, 4096).Select(i => (byte)(i * 7 + 3)).ToArray();
+        Assert.Equal(bytes, RspCodec.FromHex(Convert.ToHexStringLower(bytes)));
+        Assert.Equal(bytes, RspCodec.FromHex(Convert.ToHexString(bytes)));
+        var bad = Convert.ToHexStringLower(bytes).ToCharArray();
+        bad[5001] = 'x';
+        var e = Assert.Throws<GdbProtocolException>(() => RspCodec.FromHex(new string(bad)));
+        Assert.Contains("is not a hex byte", e.Message);
+        Assert.Empty(RspCodec.FromHex(""));
+    }
+
+    [Fact]
     public void Packet_parser_finds_acks_naks_and_packets_among_noise()
     {
         var parser = new PacketParser();
