@@ -272,7 +272,20 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
             }
             _profiler.Stopped();
             _stops++;
-            regs = await ReadStopRegistersAsync(ct).ConfigureAwait(false);
+            try
+            {
+                regs = await ReadStopRegistersAsync(ct).ConfigureAwait(false);
+            }
+            catch (GdbConnectionLostException) when (map.PowerOff is not null)
+            {
+                // QEMU acts on a power-off request asynchronously: it may end the machine while the guest is stopped at
+                // the [power_off] location (right after the request), before this stop's registers are read. Nothing ran
+                // unobserved; the end is the power-off's, as if the hold there had seen QEMU end. Any other outcome is a
+                // lost connection (the outer handler: never complete).
+                var ended = await EndAsync(EndHow.ConnectionLost, qemuTask, qemuCts).ConfigureAwait(false);
+                if (ended.Outcome is BootOutcome.PowerOff) return ended;
+                throw;
+            }
             _profiler.RegistersRead();
             var rip = regs["rip"];
             if (!_inserted.Contains(rip))

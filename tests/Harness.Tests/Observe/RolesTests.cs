@@ -47,7 +47,7 @@ public class RolesTests
         var elf = ElfImage.Load(ObserveFixtures.PortKernel);
         using var dir = new TempDir();
         var path = dir.File("roles.toml");
-        File.WriteAllText(path, File.ReadAllText(ObserveFixtures.PortMap) + "\"syscall::nowhere\" = \"No_Such_Function\"\n");
+        File.WriteAllText(path, File.ReadAllText(ObserveFixtures.PortMap).Replace("[roles]\n", "[roles]\n\"syscall::nowhere\" = \"No_Such_Function\"\n"));
         var e = Assert.Throws<ObservationMapException>(() => ResolvedObservationMap.Resolve(ObservationMapLoader.Load(path), elf));
         Assert.Contains("role syscall::nowhere", e.Message);
         Assert.Contains("No_Such_Function", e.Message);
