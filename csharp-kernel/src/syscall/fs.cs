@@ -188,26 +188,31 @@ namespace Kernel.syscall
             }
             SchemeId scheme_id = resolved.scheme_id;
             Result file_id = Dispatch.Open(resolved.scheme, resolved.reference, resolved.reference_len, flags, resolved.uid, resolved.gid);
-            resolved.Drop();
+            // The scheme's Arc goes at the end of its block; the canonical path lives to open's end (Rust drops it
+            // last, after add_file's allocations and the locks): the description is allocated while it is still held.
+            DropScheme(resolved.scheme);
             if (!file_id.is_ok)
             {
+                resolved.path_canon.Dispose();
                 return FileHandleResult.Err(file_id.err.errno);
             }
 
+            FileHandleResult result;
             using (var context = CurrentContext.Read())
             {
                 if (context.IsNone)
                 {
-                    return FileHandleResult.Err(Error.ESRCH);
+                    result = FileHandleResult.Err(Error.ESRCH);
                 }
-                FileDescriptor fd = NewDescriptor(scheme_id, file_id.ok, flags & ~Flag.O_CLOEXEC, (flags & Flag.O_CLOEXEC) == Flag.O_CLOEXEC);
-                FileHandle? handle = context.Value.AddFile(fd);
-                if (!handle.HasValue)
+                else
                 {
-                    return FileHandleResult.Err(Error.EMFILE);
+                    FileDescriptor fd = NewDescriptor(scheme_id, file_id.ok, flags & ~Flag.O_CLOEXEC, (flags & Flag.O_CLOEXEC) == Flag.O_CLOEXEC);
+                    FileHandle? handle = context.Value.AddFile(fd);
+                    result = handle.HasValue ? FileHandleResult.Ok(handle.GetValueOrDefault()) : FileHandleResult.Err(Error.EMFILE);
                 }
-                return FileHandleResult.Ok(handle.GetValueOrDefault());
             }
+            resolved.path_canon.Dispose();
+            return result;
         }
 
         /// <summary>`close(fd)`: the descriptor removed from the table (EBADF if none), then closed.</summary>
