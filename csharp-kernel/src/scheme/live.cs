@@ -33,9 +33,8 @@ namespace Kernel.scheme.live
     /// </summary>
     public unsafe struct DiskScheme
     {
-        public ulong next_id;
         public Arc<RwLock<LiveData>> data;
-        public RwLock<OrdMap<Usize, Handle>> handles;
+        public HandleMap<Handle> handles;
 
 #if FEATURE_LIVE
         /// <summary>`DiskScheme::new()`: the disk between the linker's `__live_start` and `__live_end` (Kernel.Hal.LiveDisk).</summary>
@@ -57,61 +56,30 @@ namespace Kernel.scheme.live
                 d.len = 0;
             }
             DiskScheme s;
-            s.next_id = 0;
             s.data = Arc<RwLock<LiveData>>.New(new RwLock<LiveData>(d));
-            s.handles = new RwLock<OrdMap<Usize, Handle>>(OrdMap<Usize, Handle>.New());
+            s.handles = HandleMap<Handle>.New();
             return s;
-        }
-
-        private ulong NextId()
-        {
-            fixed (ulong* p = &next_id)
-            {
-                return Kernel.Hal.Atomic.FetchAdd(p, 1);
-            }
-        }
-
-        private void Insert(ulong id, Handle h)
-        {
-            using (var hs = handles.Write())
-            {
-                hs.Value.Insert(new Usize(id), h, out _, out _);
-            }
         }
 
         /// <summary>`open`: whatever the path, flags and ids, a new handle on the whole disk (path "0", MODE_FILE | 0o744, seek 0).</summary>
         public Result Open(byte* path, ulong path_len, ulong flags, uint uid, uint gid)
         {
-            ulong id = NextId();
             Handle h;
             h.data = data.Clone();
             h.mode = (ushort)(Flag.MODE_FILE | 0x1E4);
             h.seek = 0;
-            Insert(id, h);
-            return Result.Ok(id);
+            return Result.Ok(handles.Insert(h));
         }
 
         /// <summary>`dup(id, buf)`: EINVAL for a non-empty buf, EBADF for an unknown id; else a copy of the handle (seek included).</summary>
-        public Result Dup(ulong id, ulong buf_len)
+        public Result Dup(ulong id, ulong buf_len) => handles.Dup(id, buf_len, &CopyHandle);
+
+        /// <summary>Dup's copy: the handle's bytes with its own clone of the data's Arc.</summary>
+        private static Handle CopyHandle(Handle* h)
         {
-            if (buf_len != 0)
-            {
-                return Result.Err(Error.EINVAL);
-            }
-            Handle copy;
-            using (var hs = handles.Read())
-            {
-                Handle* h = hs.Value.Get(new Usize(id));
-                if (h == null)
-                {
-                    return Result.Err(Error.EBADF);
-                }
-                copy = *h;
-                copy.data = h->data.Clone();
-            }
-            ulong new_id = NextId();
-            Insert(new_id, copy);
-            return Result.Ok(new_id);
+            Handle copy = *h;
+            copy.data = h->data.Clone();
+            return copy;
         }
 
         /// <summary>`read`: from the seek position, as many bytes as fit and the disk has (the handles' write lock, then the data's read lock).</summary>
@@ -177,43 +145,13 @@ namespace Kernel.scheme.live
                 }
                 using (var d = h->data.Value.Read())
                 {
-                    long len = (long)d.Value.len;
-                    long target;
-                    if (whence == Flag.SEEK_SET)
-                    {
-                        h->seek = pos < (ulong)len ? pos : (ulong)len;
-                        return Result.Ok(h->seek);
-                    }
-                    else if (whence == Flag.SEEK_CUR)
-                    {
-                        target = unchecked((long)h->seek + (long)pos);
-                    }
-                    else if (whence == Flag.SEEK_END)
-                    {
-                        target = unchecked(len + (long)pos);
-                    }
-                    else
-                    {
-                        return Result.Err(Error.EINVAL);
-                    }
-                    if (target > len) target = len;
-                    if (target < 0) target = 0;
-                    h->seek = (ulong)target;
-                    return Result.Ok(h->seek);
+                    return HandleMap<Handle>.Seek(ref h->seek, (long)d.Value.len, pos, whence);
                 }
             }
         }
 
-        private bool Known(ulong id)
-        {
-            using (var hs = handles.Read())
-            {
-                return hs.Value.Get(new Usize(id)) != null;
-            }
-        }
-
         /// <summary>`fcntl`: 0 for a known handle, whatever the command.</summary>
-        public Result Fcntl(ulong id, ulong cmd, ulong arg) => Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
+        public Result Fcntl(ulong id, ulong cmd, ulong arg) => handles.Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
 
         /// <summary>
         /// `fpath`: "disk:" then the handle's path "0", as much as fits. Kept: the scheme is registered as `disk/live`,
@@ -221,7 +159,7 @@ namespace Kernel.scheme.live
         /// </summary>
         public Result Fpath(ulong id, byte* buf, ulong len)
         {
-            if (!Known(id))
+            if (!handles.Known(id))
             {
                 return Result.Err(Error.EBADF);
             }
@@ -251,7 +189,7 @@ namespace Kernel.scheme.live
             }
         }
 
-        public Result Fsync(ulong id) => Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
+        public Result Fsync(ulong id) => handles.Known(id) ? Result.Ok(0) : Result.Err(Error.EBADF);
 
         /// <summary>`close`: the handle removed (its clone of the data dropped), EBADF for an unknown id.</summary>
         public Result Close(ulong id)
