@@ -185,16 +185,10 @@ public sealed class UnicornTests
             Assert.True(run.Complete, $"{scenarioName} ({kernel.Which}) under Unicorn: {run.How} {run.Detail}");
             var a = TracePrefix.UpTo(qemu, Stop, run.Serial);
             var b = TracePrefix.UpTo(run.Trace, Stop, null);
-            // The references of user-kstop and user-kreset come from a rebuild of the original whose thread-local after
-            // the TSS is TDATA_TEST_NONZERO, read as the TSS's byte 104 (traces/divergences.toml): that entry, and only it.
-            var registry = scenarioName is "user-kstop" or "user-kreset"
-                ? DivergenceRegistry.Load(Path.Combine(Repo.Root, "traces", "divergences.toml"))
-                : null;
-            var diff = TraceDiffer.Compare(TracePrefix.StatesAsIn(a, b), TracePrefix.StatesAsIn(b, a), registry: registry);
+            var diff = TraceDiffer.Compare(TracePrefix.StatesAsIn(a, b), TracePrefix.StatesAsIn(b, a));
             var cells = string.Join("; ", diff.Cells.Where(c => c.Status != CellStatus.Equal && !(c.Status == CellStatus.NotObserved && !c.OneSided))
                 .Select(c => $"{c.Observable} @ {c.Checkpoint}: {c.Status.Name()} {c.Note}"));
-            Assert.True(diff.Status == CellStatus.Equal
-                        || (registry is not null && diff.Status == CellStatus.Accepted && diff.Accepted.All(x => x.Entry.Id == "user-stop-tss-next-thread-local")),
+            Assert.True(diff.Status == CellStatus.Equal,
                 $"{scenarioName} ({kernel.Which}): Unicorn vs QEMU up to {Stop}: {diff.Status.Name()}; first divergence: {diff.FirstDivergence?.Sentence ?? "none"}; cells: {cells}");
             Assert.Equal(run.Trace.Checkpoints.Count, b.Checkpoints.Count);
             Assert.True(diff.EventsCompared == diff.EventsEqual && diff.EventsCompared == run.Trace.Events.Count,

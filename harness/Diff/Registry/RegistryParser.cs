@@ -83,9 +83,9 @@ internal static class RegistryParser
         }
 
         var observable = Required("observable");
-        if (!Observable.All.Contains(observable) && observable != Observable.Processes)
+        if (!Observable.All.Contains(observable) && observable is not (Observable.Processes or Observable.Hang))
             throw new RegistryFormatException(file, values["observable"].Line,
-                $"unknown observable '{observable}' (known: {string.Join(", ", Observable.All)}, {Observable.Processes})");
+                $"unknown observable '{observable}' (known: {string.Join(", ", Observable.All)}, {Observable.Processes}, {Observable.Hang})");
 
         return new AcceptedDivergence
         {

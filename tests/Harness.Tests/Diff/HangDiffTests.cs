@@ -82,6 +82,31 @@ public class HangDiffTests
     }
 
     [Fact]
+    public void A_registry_entry_of_observable_hang_accepts_exactly_its_roles()
+    {
+        // user-filesz's entry: the port's 2 KiB stack scan ends before the dispatcher the original's reaches.
+        var b = WithOther(Reference, r => EditHang(r, h => h["roles"] = new JsonArray("exception::protection", "syscall::file_op")));
+        var registry = DivergenceRegistry.Parse("""
+            [[divergence]]
+            id = "shallower-scan"
+            scenario = "user-gpdeadlock"
+            observable = "hang"
+            path = "hang.roles"
+            a = "exception::protection < syscall::file_op < syscall::syscall"
+            b = "exception::protection < syscall::file_op"
+            reason = "r"
+            """, "hang.toml");
+
+        var r = TraceDiffer.Compare(Reference, b, registry: registry);
+        Assert.Equal(CellStatus.Accepted, r.Cell(Observable.Hang, "hang").Status);
+        Assert.Equal("shallower-scan", r.Cell(Observable.Hang, "hang").Differences.Single().AcceptedBy!.Id);
+
+        // Another hang location is not what the entry names: still diverged.
+        var c = WithOther(Reference, r => EditHang(r, h => h["roles"] = new JsonArray("syscall::file_op")));
+        Assert.Equal(CellStatus.Diverged, TraceDiffer.Compare(Reference, c, registry: registry).Cell(Observable.Hang, "hang").Status);
+    }
+
+    [Fact]
     public void A_kernel_that_does_not_hang_diverges_at_the_hang()
     {
         // B panics where A hung: its trace is complete, without the hang checkpoint and record.

@@ -12,7 +12,8 @@ public class RolesTests
     {
         var port = ObservationMapLoader.Load(ObserveFixtures.PortMap).Roles;
         var original = ObservationMapLoader.Load(ObserveFixtures.OriginalMap).Roles;
-        Assert.Equal(["exception::protection", "syscall::file_op", "syscall::syscall"], port.Select(r => r.Name).Order());
+        Assert.Equal(["exception::page", "exception::protection", "ksignal", "syscall::exec_noreturn", "syscall::file_op", "syscall::syscall"],
+            port.Select(r => r.Name).Order());
         Assert.Equal(port.Select(r => r.Name).Order(), original.Select(r => r.Name).Order());
         Assert.Equal("kernel_exception_protection", port.Single(r => r.Name == "exception::protection").Symbol);
     }
@@ -22,7 +23,7 @@ public class RolesTests
     {
         var elf = ElfImage.Load(ObserveFixtures.PortKernel);
         var resolved = ResolvedObservationMap.Resolve(ObservationMapLoader.Load(ObserveFixtures.PortMap), elf);
-        Assert.Equal(3, resolved.Roles.Count);
+        Assert.Equal(6, resolved.Roles.Count);
         foreach (var (role, start, size) in resolved.Roles)
         {
             Assert.True(size > 1, $"{role}: a function of one byte?");

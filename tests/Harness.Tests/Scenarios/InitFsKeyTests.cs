@@ -47,7 +47,7 @@ public sealed class InitFsKeyTests
         Assert.True(user.Count >= 12, $"{user.Count} userspace scenarios");
         foreach (var s in user)
         {
-            // build/userspace/initfs holds programs/; build/userspace/initfs-stop the programs of stop/ (they end the machine)
+            // build/userspace/initfs holds programs/; build/userspace/initfs-stop the programs of stop/ (they end or hang the machine)
             var stop = s.InitFs == Path.Combine(root, "build", "userspace", "initfs-stop");
             Assert.Equal(Path.Combine(root, "build", "userspace", stop ? "initfs-stop" : "initfs"), s.InitFs);
             Assert.StartsWith("user-", s.Name, StringComparison.Ordinal);
@@ -55,6 +55,6 @@ public sealed class InitFsKeyTests
             Assert.StartsWith($"TEST={program}\n", s.Boot.Env, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(root, "tests", "userspace", stop ? "stop" : "programs", program + ".asm")), s.Name);
         }
-        Assert.Equal(["user-kreset", "user-kstop"], user.Where(s => s.InitFs!.EndsWith("initfs-stop", StringComparison.Ordinal)).Select(s => s.Name).Order());
+        Assert.Equal(["user-filesz", "user-kreset", "user-kstop"], user.Where(s => s.InitFs!.EndsWith("initfs-stop", StringComparison.Ordinal)).Select(s => s.Name).Order());
     }
 }

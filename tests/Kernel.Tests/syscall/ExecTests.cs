@@ -302,4 +302,41 @@ public unsafe class ExecTests : UserMemoryHost
         Assert.Equal(-Error.ENOEXEC, Call(Number.SYS_EXECVE, (ulong)path, 9, 0, 0));
         Assert.Equal("exec: failed to execute /bin/init: Elf: Not enough data: 5 < 64\n", Machine.Serial);
     }
+
+    /// <summary>
+    /// Quirk EXEC2, the part before the point of no return: exec's only check of a PT_LOAD segment is its address. A
+    /// segment whose p_filesz (0x10_0000) is far above its p_memsz (0x10) and past the file's end passes; the refusal
+    /// comes from the next segment, above 2 GiB, and names it. (What exec_noreturn then does with such a segment, maps
+    /// p_memsz and copies p_filesz, needs the recursive mapping: the scenario user-filesz boots it.)
+    /// </summary>
+    [Fact]
+    public void Quirk_EXEC2_exec_checks_only_a_segments_address_never_its_file_size_against_its_memory_size()
+    {
+        Current();
+        byte[] elf = new byte[64 + 2 * 56];
+        void U16(int at, ushort v) => BitConverter.TryWriteBytes(elf.AsSpan(at), v);
+        void U32(int at, uint v) => BitConverter.TryWriteBytes(elf.AsSpan(at), v);
+        void U64(int at, ulong v) => BitConverter.TryWriteBytes(elf.AsSpan(at), v);
+        elf[0] = 0x7F; elf[1] = (byte)'E'; elf[2] = (byte)'L'; elf[3] = (byte)'F'; elf[4] = 2; elf[5] = 1; elf[6] = 1;
+        U16(16, 2); U16(18, 0x3E); U32(20, 1); U64(24, 0x40_0078); U64(32, 64); U16(52, 64); U16(54, 56); U16(56, 2);
+        void Load(int at, ulong vaddr, ulong filesz, ulong memsz)
+        {
+            U32(at, ProgramHeaderMod.PT_LOAD); U32(at + 4, 5); U64(at + 8, 0); U64(at + 16, vaddr); U64(at + 24, vaddr);
+            U64(at + 32, filesz); U64(at + 40, memsz); U64(at + 48, 0x1000);
+        }
+        Load(64, 0x40_0000, 0x10_0000, 0x10);
+        Load(64 + 56, 0x8000_1000, 0x10, 0x10);
+
+        byte* name = User("env:FILESZ");
+        long fd = Call(Number.SYS_OPEN, (ulong)name, 10, Flag.O_CREAT | Flag.O_WRONLY);
+        Assert.True(fd >= 0, $"open = {fd}");
+        byte* data = (byte*)NativeMemory.AlignedAlloc((nuint)elf.Length, 4096);
+        MarkUserPage((ulong)data);
+        elf.CopyTo(new Span<byte>(data, elf.Length));
+        Assert.Equal(elf.Length, Call(Number.SYS_WRITE, (ulong)fd, (ulong)data, (ulong)elf.Length));
+        Assert.Equal(0, Call(Number.SYS_CLOSE, (ulong)fd));
+
+        Assert.Equal(-Error.ENOEXEC, Call(Number.SYS_EXECVE, (ulong)name, 10, 0, 0));
+        Assert.Equal("exec: invalid section address 80001000\n", Machine.Serial);
+    }
 }
