@@ -643,6 +643,7 @@ namespace Kernel.syscall
                     r = Result.Err(Error.EXDEV);
                 }
             }
+            // reverse declaration order: the `description` guard (above), `scheme`, `path_canon`, then `file`
             resolved.Drop();
             DropDescriptor(file);
             return r;
@@ -675,6 +676,7 @@ namespace Kernel.syscall
             Result r = which == 0 ? Dispatch.Unlink(resolved.scheme, resolved.reference, resolved.reference_len, resolved.uid, resolved.gid)
                 : which == 1 ? Dispatch.Chmod(resolved.scheme, resolved.reference, resolved.reference_len, mode, resolved.uid, resolved.gid)
                 : Dispatch.Rmdir(resolved.scheme, resolved.reference, resolved.reference_len, resolved.uid, resolved.gid);
+            // the tail call's result kept, then the locals in reverse: `scheme` (the Arc), then `path_canon`
             resolved.Drop();
             return r;
         }
@@ -704,8 +706,8 @@ namespace Kernel.syscall
         /// <summary>
         /// The path resolution that each of fs.rs's path calls repeats (port helper): `let (path_canon,
         /// uid, gid, scheme_ns) = { contexts; current()?; canonicalize }`, `splitn(2, ':')`, and
-        /// `schemes().get_name(ns, name)` cloned. 0, or ESRCH (nothing held) or ENODEV (the canonical path
-        /// freed); on 0 the caller owns `resolved` and ends with its Drop.
+        /// `schemes().get_name(ns, name)` cloned. 0, or ESRCH (nothing held) or ENODEV (the schemes lock
+        /// released, then the canonical path freed); on 0 the caller owns `resolved` and ends with its Drop.
         /// </summary>
         private static int ResolveScheme(byte* path, ulong path_len, out ResolvedPath resolved)
         {
@@ -730,14 +732,21 @@ namespace Kernel.syscall
             resolved.reference = colon < 0 ? p : p + colon + 1;
             resolved.reference_len = colon < 0 ? 0 : len - (ulong)colon - 1;
 
+            bool found;
             using (var schemes = SchemeList.Schemes())
             {
-                if (!schemes.Value.GetName(scheme_ns, p, name_len, out resolved.scheme_id, out resolved.scheme))
+                found = schemes.Value.GetName(scheme_ns, p, name_len, out resolved.scheme_id, out resolved.scheme);
+                if (found)
                 {
-                    resolved.path_canon.Dispose();
-                    return Error.ENODEV;
+                    resolved.scheme.arc.Clone();
                 }
-                resolved.scheme.arc.Clone();
+            }
+            if (!found)
+            {
+                // `get_name(..).ok_or(ENODEV)?` inside the block: the `schemes` guard is dropped first (innermost
+                // scope), then the function's locals, path_canon among them
+                resolved.path_canon.Dispose();
+                return Error.ENODEV;
             }
             return 0;
         }
