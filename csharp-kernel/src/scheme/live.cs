@@ -163,9 +163,7 @@ namespace Kernel.scheme.live
             {
                 return Result.Err(Error.EBADF);
             }
-            ulong i = SchemePath.Copy(buf, len, "disk:");
-            i = SchemePath.Append(buf, len, i, "0");
-            return Result.Ok(i);
+            return HandleMap<Handle>.Fpath(buf, len, "disk:", "0");
         }
 
         /// <summary>`fstat`: mode, uid 0, gid 0 and the disk's size; the rest of the Stat left as given.</summary>
