@@ -10,7 +10,9 @@ namespace Harness.Diff.Compare;
 /// flags without the CPU-set accessed/dirty bits, contents), its grants (start, size, flags) and its file table (fd by
 /// fd: scheme id and name, number, flags, cloexec); then the scheme list entry by entry. Kernel addresses (the Arcs,
 /// the nodes, the descriptions) are never in the records. Status is recorded, not compared: whether another context is
-/// blocked or runnable at that moment follows the interleaving, which may differ.
+/// blocked or runnable at that moment follows the interleaving, which may differ; and where another context is blocked
+/// in one trace and runnable in the other, the user pages of its address space (its saved CR3, shared by every context
+/// on it) are not compared in that pair: the runnable one is wherever a timer tick left it.
 /// </summary>
 internal static class ContextsComparer
 {
@@ -93,6 +95,10 @@ internal static class ContextsComparer
         }
         var ca = a.Contexts.ToDictionary(c => c.Id);
         var cb = b.Contexts.ToDictionary(c => c.Id);
+        // An address space on which another context is blocked in one trace and runnable in the other: where a timer
+        // tick left that context (its stack above all) follows the interleaving, so these pages are not compared here.
+        var unsettled = new HashSet<ulong>(ca.Values.Where(x => x.Id != a.Context && cb.TryGetValue(x.Id, out var y) && x.Status != y.Status)
+            .SelectMany(x => new[] { x.Cr3, cb[x.Id].Cr3 }));
         foreach (var id in ca.Keys.Concat(cb.Keys).Distinct().Order())
         {
             var p = $"processes.context[{id.ToString(CultureInfo.InvariantCulture)}]";
@@ -104,8 +110,9 @@ internal static class ContextsComparer
                 continue;
             }
             if (x.Cr3 != y.Cr3) yield return ($"{p}.cr3", Hex.Format(x.Cr3), Hex.Format(y.Cr3), $"Context {id}'s saved CR3");
-            foreach (var page in ProcessesComparer.PageDifferences(x.Pages, y.Pages))
-                yield return ($"{p}{page.Path}", page.A, page.B, $"Context {id}'s user page {page.Path[6..^1]}");
+            if (id == a.Context || !(unsettled.Contains(x.Cr3) || unsettled.Contains(y.Cr3)))
+                foreach (var page in ProcessesComparer.PageDifferences(x.Pages, y.Pages))
+                    yield return ($"{p}{page.Path}", page.A, page.B, $"Context {id}'s user page {page.Path[6..^1]}");
             for (var i = 0; i < Math.Max(x.Grants.Count, y.Grants.Count); i++)
             {
                 var g = i < x.Grants.Count ? Grant(x.Grants[i]) : "none";

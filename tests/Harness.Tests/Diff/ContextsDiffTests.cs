@@ -101,6 +101,27 @@ public class ContextsDiffTests
     }
 
     [Fact]
+    public void Pages_of_an_address_space_whose_context_is_blocked_on_one_side_and_runnable_on_the_other_are_not_compared()
+    {
+        // user-pipe: the child (3) exits while the parent (2, init's address space, shared by kmain's context 1) is
+        // blocked in waitpid on one side and, on the other, still between its write and its waitpid (a timer tick).
+        Func<ContextState, ContextState> stack = c => c with { Pages = [c.Pages[0], c.Pages[1] with { Sha256 = "fedcba9876543210" }] };
+        var a = With(Record(10, 3, "exit", Context(1), Context(2, c => c with { Status = "blocked" }), Context(3, c => c with { Cr3 = 0x502000 })));
+        var b = With(Record(10, 3, "exit", Context(1, stack), Context(2, stack), Context(3, c => c with { Cr3 = 0x502000 })));
+        Assert.Equal(CellStatus.Equal, TraceDiffer.Compare(a, b).Status);
+
+        // Same status on both sides: the pages are compared (context 1's first, it shares the address space).
+        var blocked = With(Record(10, 3, "exit", Context(1), Context(2, c => stack(c) with { Status = "blocked" }), Context(3, c => c with { Cr3 = 0x502000 })));
+        Assert.Equal("processes.context[2].page[0x401000]", First(a, blocked).Path);
+        // Only that address space is let go: another context's pages, and the files of the unsettled ones, still count.
+        var files = With(Record(10, 3, "exit", Context(1), Context(2, c => c with { Files = [.. c.Files.Take(2)] }), Context(3, c => c with { Cr3 = 0x502000 })));
+        Assert.Equal("processes.context[2].files[4]", First(a, files).Path);
+        // The record's own context is compared whatever the statuses.
+        var own = With(Record(10, 3, "exit", Context(1), Context(2), Context(3, c => stack(c) with { Cr3 = 0x502000 })));
+        Assert.Equal("processes.context[3].page[0x401000]", First(a, own).Path);
+    }
+
+    [Fact]
     public void A_context_live_on_one_side_only_and_the_scheme_list_diverge()
     {
         var d = First(With(Record(10, 2, "exit", Context(1), Context(2), Context(3))), With(Record(10, 2, "exit", Context(1), Context(2))));
