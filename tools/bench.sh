@@ -47,7 +47,7 @@ printf '%-40s %8.2f s (exit %d)\n' "warm diff-boot, end to end" "$diffboot" "$st
 printf '%-40s %s\n' "observed boot (gdb stub), wall" "$observed"
 grep -a -m3 -E '│ (events|stops|gdb stub) ' "$out/diff.log" | sed 's/│//g; s/^ */  /'
 # The observer's own figures for the port's boot: wall µs per stop (median, p90; a stop = continue to a
-# breakpoint, register read, handling, step off it), the harness's CPU µs per stop, packets per stop, and the
+# breakpoint, register read, handling, leaving it: a step, an emulated instruction or none), the harness's CPU µs per stop, packets per stop, and the
 # run loop (kstart -> end) without its longest wait (device_noncore's RTC wait, which follows the host clock).
 awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print "  per stop:" s}' "$out/diff.log"
 echo "  machine load (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -83,24 +83,34 @@ public sealed partial class GdbClient
     /// <summary>Sends two packets at once (no-ack mode) and returns their replies, in order, within one <see cref="GdbClientOptions.CommandTimeout"/>.</summary>
     private async Task<(byte[] First, byte[] Second)> ExchangePairAsync(byte[] first, byte[] second, string operation, CancellationToken ct)
     {
+        var replies = await ExchangeManyAsync([first, second], operation, ct).ConfigureAwait(false);
+        return (replies[0], replies[1]);
+    }
+
+    /// <summary>Sends packets at once (no-ack mode or lazy acks) and returns their replies, in order, within one <see cref="GdbClientOptions.CommandTimeout"/>.</summary>
+    private async Task<IReadOnlyList<byte[]>> ExchangeManyAsync(IReadOnlyList<byte[]> payloads, string operation, CancellationToken ct)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Options.CommandTimeout);
         try
         {
-            await _connection.SendPacketPairAsync(first, second, timeout.Token).ConfigureAwait(false);
-            var a = await ReceiveReplyAsync(timeout.Token).ConfigureAwait(false);
-            var b = await ReceiveReplyAsync(timeout.Token).ConfigureAwait(false);
-            return (a, b);
+            await _connection.SendPacketsAsync(payloads, timeout.Token).ConfigureAwait(false);
+            var replies = new List<byte[]>(payloads.Count);
+            for (var i = 0; i < payloads.Count; i++)
+            {
+                replies.Add(await ReceiveReplyAsync(timeout.Token).ConfigureAwait(false));
+            }
+            return replies;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            var packets = $"{RspConnection.Describe(first)}, {RspConnection.Describe(second)}";
+            var packets = string.Join(", ", payloads.Select(p => RspConnection.Describe(p)));
             throw new GdbTimeoutException($"{operation}: {packets}", Options.CommandTimeout,
                 $"the gdb stub at {Endpoint} did not answer '{packets}' ({operation}) within {Options.CommandTimeout.TotalSeconds:0.###} s");
         }
         catch (ChannelClosedException e)
         {
-            throw Lost($"{operation}: {RspConnection.Describe(first)}, {RspConnection.Describe(second)}", e);
+            throw Lost($"{operation}: {string.Join(", ", payloads.Select(p => RspConnection.Describe(p)))}", e);
         }
     }
 

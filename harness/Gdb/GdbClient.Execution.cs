@@ -25,15 +25,33 @@ public sealed partial class GdbClient
     /// <exception cref="GdbTimeoutException">No stop within the timeout: the target is still running; call <see cref="InterruptAsync"/>.</exception>
     /// <exception cref="GdbConnectionLostException">The connection ended while the target ran (QEMU died).</exception>
     public Task<StopReply> ContinueAsync(TimeSpan? timeout = null, CancellationToken ct = default) =>
-        ResumeAsync("c", "continue", timeout ?? Options.ContinueTimeout, ct);
+        ResumeAsync("c", "continue", timeout ?? Options.ContinueTimeout, [], ct);
+
+    /// <summary>
+    /// Inserts and removes breakpoints (as <see cref="ChangeBreakpointsAsync"/>), then continues as
+    /// <see cref="ContinueAsync(TimeSpan?, CancellationToken)"/>: in no-ack mode, or with
+    /// <see cref="GdbClientOptions.LazyAcks"/>, the changes and the <c>c</c> go out in one write (no round trip of
+    /// their own); else one after the other. A change the stub refuses is raised once the target has stopped again.
+    /// </summary>
+    /// <exception cref="GdbErrorReplyException">The stub refused a change (the target ran, and is stopped again).</exception>
+    public Task<StopReply> ContinueAsync(IReadOnlyList<(bool Insert, BreakpointKind Kind, ulong Address)> changesFirst, TimeSpan? timeout = null,
+        CancellationToken ct = default) =>
+        ResumeAsync("c", "continue", timeout ?? Options.ContinueTimeout, changesFirst.Select(BreakpointPacket).ToList(), ct);
 
     /// <summary>Executes one instruction and returns the stop reply.</summary>
     public Task<StopReply> StepAsync(CancellationToken ct = default) =>
-        ResumeAsync("s", "step", Options.CommandTimeout, ct);
+        ResumeAsync("s", "step", Options.CommandTimeout, [], ct);
+
+    /// <summary>Inserts and removes breakpoints, then executes one instruction (see the <c>ContinueAsync</c> that takes changes).</summary>
+    public Task<StopReply> StepAsync(IReadOnlyList<(bool Insert, BreakpointKind Kind, ulong Address)> changesFirst, CancellationToken ct = default) =>
+        ResumeAsync("s", "step", Options.CommandTimeout, changesFirst.Select(BreakpointPacket).ToList(), ct);
+
+    private static string BreakpointPacket((bool Insert, BreakpointKind Kind, ulong Address) c) =>
+        $"{(c.Insert ? 'Z' : 'z')}{(int)c.Kind},{c.Address:x},1";
 
     /// <summary>
     /// Stops a running target (sends the 0x03 byte) and returns its stop reply. If a
-    /// <see cref="ContinueAsync"/> is waiting, that call returns the same reply. If the
+    /// <see cref="ContinueAsync(TimeSpan?, CancellationToken)"/> is waiting, that call returns the same reply. If the
     /// target is already stopped, returns <see cref="LastStop"/> without sending anything.
     /// </summary>
     public async Task<StopReply> InterruptAsync(CancellationToken ct = default)
@@ -81,7 +99,7 @@ public sealed partial class GdbClient
         }
     }
 
-    /// <summary>Waits for a running target to stop (e.g. after <see cref="ContinueAsync"/> timed out); returns <see cref="LastStop"/> if it is stopped.</summary>
+    /// <summary>Waits for a running target to stop (e.g. after <see cref="ContinueAsync(TimeSpan?, CancellationToken)"/> timed out); returns <see cref="LastStop"/> if it is stopped.</summary>
     public async Task<StopReply> WaitForStopAsync(TimeSpan timeout, CancellationToken ct = default)
     {
         ThrowIfUnusable("wait for stop");
@@ -99,6 +117,38 @@ public sealed partial class GdbClient
         }
     }
 
+    /// <summary>
+    /// Inserts and removes breakpoints (<c>Z</c>/<c>z</c> packets), in order: in no-ack mode, or with
+    /// <see cref="GdbClientOptions.LazyAcks"/>, all in one write before any reply is awaited (one round trip); else one
+    /// after the other. Every reply is read before an error is raised, so the connection stays in step.
+    /// </summary>
+    /// <exception cref="GdbErrorReplyException">The stub refused one (the others were carried out).</exception>
+    public Task ChangeBreakpointsAsync(IReadOnlyList<(bool Insert, BreakpointKind Kind, ulong Address)> changes, CancellationToken ct = default)
+    {
+        var packets = changes.Select(BreakpointPacket).ToList();
+        return RunAsync("change breakpoints", ct, async token =>
+        {
+            if (!_connection.CanSendPairs || packets.Count <= 1)
+            {
+                foreach (var p in packets)
+                {
+                    await ExpectOkAsync(p, "change breakpoints", token).ConfigureAwait(false);
+                }
+                return true;
+            }
+            var replies = await ExchangeManyAsync(packets.Select(p => RspCodec.Text.GetBytes(p)).ToList(), "change breakpoints", token).ConfigureAwait(false);
+            for (var i = 0; i < replies.Count; i++)
+            {
+                ThrowOnErrorOrEmpty(packets[i], replies[i]);
+                if (!replies[i].AsSpan().SequenceEqual("OK"u8))
+                {
+                    throw new GdbProtocolException($"expected OK to '{packets[i]}', got '{RspConnection.Describe(replies[i])}'");
+                }
+            }
+            return true;
+        });
+    }
+
     private Task BreakpointAsync(char verb, BreakpointKind kind, ulong address, CancellationToken ct)
     {
         var command = $"{verb}{(int)kind},{address:x},1";
@@ -110,18 +160,65 @@ public sealed partial class GdbClient
         });
     }
 
-    private async Task<StopReply> ResumeAsync(string packet, string operation, TimeSpan timeout, CancellationToken ct)
+    private async Task<StopReply> ResumeAsync(string packet, string operation, TimeSpan timeout, IReadOnlyList<string> first, CancellationToken ct)
     {
         ThrowIfUnusable(operation);
         await AcquireCommandLockAsync(operation, ct).ConfigureAwait(false);
         try
         {
             EnsureStopped(operation);
-            await SendResumeAsync(packet, operation, ct).ConfigureAwait(false);
+            byte[]? refused = null;
+            string? refusedPacket = null;
+            if (first.Count > 0 && !_connection.CanSendPairs)
+            {
+                foreach (var p in first)
+                {
+                    await ExpectOkAsync(p, operation, ct).ConfigureAwait(false);
+                }
+            }
+            if (first.Count > 0 && _connection.CanSendPairs)
+            {
+                // The changes and the resume in one write; the stub answers each change, in order, before it runs the guest.
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                deadline.CancelAfter(Options.CommandTimeout);
+                try
+                {
+                    await _connection.SendPacketsAsync([.. first.Select(p => RspCodec.Text.GetBytes(p)), RspCodec.Text.GetBytes(packet)], deadline.Token).ConfigureAwait(false);
+                    _state = GdbTargetState.Running;
+                    foreach (var p in first)
+                    {
+                        var reply = await ReceiveReplyAsync(deadline.Token).ConfigureAwait(false);
+                        if (refused is null && !reply.AsSpan().SequenceEqual("OK"u8))
+                        {
+                            (refused, refusedPacket) = (reply, p);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    _unusableReason = $"'{operation}' got no answer to the breakpoint changes sent with it";
+                    throw new GdbTimeoutException(operation, Options.CommandTimeout,
+                        $"the gdb stub at {Endpoint} did not answer the breakpoint changes sent with '{packet}' ({operation})");
+                }
+                catch (ChannelClosedException e)
+                {
+                    throw Lost(operation, e);
+                }
+            }
+            else
+            {
+                await SendResumeAsync(packet, operation, ct).ConfigureAwait(false);
+            }
             _state = GdbTargetState.Running;
             var wait = WaitForStopCoreAsync(operation, timeout, ct);
             _activeStopWait = wait;
-            return await wait.ConfigureAwait(false);
+            var stop = await wait.ConfigureAwait(false);
+            if (refused is not null)
+            {
+                ThrowOnErrorOrEmpty(refusedPacket!, refused);
+                throw new GdbProtocolException($"expected OK to '{refusedPacket}', got '{RspConnection.Describe(refused)}'");
+            }
+            return stop;
         }
         finally
         {

@@ -121,6 +121,50 @@ public sealed partial class GdbClient
         });
     }
 
+    /// <summary>
+    /// Writes registers of at most 64 bits by name (<c>P</c> packets), in order: in no-ack mode, or with
+    /// <see cref="GdbClientOptions.LazyAcks"/>, all in one write before any reply is awaited (one round trip); else one
+    /// after the other. Every reply is read before an error is raised, so the connection stays in step.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The target description has no such register (nothing is sent).</exception>
+    public Task WriteRegistersAsync(IReadOnlyList<(string Name, ulong Value)> registers, CancellationToken ct = default)
+    {
+        var packets = registers.Select(r =>
+        {
+            var info = Description[r.Name];
+            Span<byte> buffer = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(buffer, r.Value);
+            var bytes = new byte[info.ByteSize];
+            buffer[..Math.Min(8, bytes.Length)].CopyTo(bytes);
+            return $"P{info.RegNum:x}={RspCodec.ToHex(bytes)}";
+        }).ToList();
+        return RunAsync("write registers", ct, async token =>
+        {
+            if (packets.Count == 0)
+            {
+                return true;
+            }
+            if (!_connection.CanSendPairs || packets.Count == 1)
+            {
+                foreach (var p in packets)
+                {
+                    await ExpectOkAsync(p, "write registers", token).ConfigureAwait(false);
+                }
+                return true;
+            }
+            var replies = await ExchangeManyAsync(packets.Select(p => RspCodec.Text.GetBytes(p)).ToList(), "write registers", token).ConfigureAwait(false);
+            for (var i = 0; i < replies.Count; i++)
+            {
+                ThrowOnErrorOrEmpty(packets[i], replies[i]);
+                if (!replies[i].AsSpan().SequenceEqual("OK"u8))
+                {
+                    throw new GdbProtocolException($"expected OK to '{packets[i]}', got '{RspConnection.Describe(replies[i])}'");
+                }
+            }
+            return true;
+        });
+    }
+
     /// <summary>Decodes a register reply; <c>x</c> digits (value unavailable) are an error.</summary>
     private static byte[] DecodeRegisterHex(string command, byte[] reply)
     {

@@ -12,8 +12,8 @@ namespace Harness.Gdb;
 /// <remarks>
 /// Errors leave the client in a defined state: a connection loss or target exit makes every
 /// later command fail fast; a command abandoned by timeout or cancellation (its reply may
-/// still come) makes the client unusable, except <see cref="ContinueAsync"/> and
-/// <see cref="StepAsync"/>, whose timeout leaves the target running and the client
+/// still come) makes the client unusable, except <see cref="ContinueAsync(TimeSpan?, CancellationToken)"/> and
+/// <see cref="StepAsync(CancellationToken)"/>, whose timeout leaves the target running and the client
 /// usable through <see cref="InterruptAsync"/> or <see cref="WaitForStopAsync"/>.
 /// </remarks>
 public sealed partial class GdbClient : IAsyncDisposable
@@ -66,7 +66,7 @@ public sealed partial class GdbClient : IAsyncDisposable
     /// <summary>Packets sent so far by command (their first character: <c>c</c>, <c>s</c>, <c>g</c>, <c>m</c>, <c>Z</c>...), retransmissions included.</summary>
     public IReadOnlyDictionary<char, long> PacketsSentByCommand => _counters.SentByCommand();
 
-    /// <summary>Writes that carried two packets at once (<see cref="ReadRegistersAndMemoryAsync"/>): round trips = packets sent − this.</summary>
+    /// <summary>Packets that went out in the same write as an earlier one (<see cref="ReadRegistersAndMemoryAsync"/>, <see cref="WriteRegistersAsync"/>): round trips = packets sent − this.</summary>
     public long PacketPairsSent => _counters.PairsSent;
 
     /// <summary>

@@ -9,7 +9,7 @@ public sealed record GdbClientOptions
     /// <summary>How long a command waits for its reply.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long <see cref="GdbClient.ContinueAsync"/> waits for the target to stop when no timeout is given.</summary>
+    /// <summary>How long <see cref="GdbClient.ContinueAsync(TimeSpan?, CancellationToken)"/> waits for the target to stop when no timeout is given.</summary>
     public TimeSpan ContinueTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Ask for <c>QStartNoAckMode</c> when the stub offers it (QEMU 7.2 does not).</summary>

@@ -27,10 +27,10 @@ internal sealed class GdbCounterSet
     private readonly long[] _sentByCommand = new long[128];
     private long _pairsSent;
 
-    /// <summary>Two packets went out in one write (their replies awaited together: one round trip for both).</summary>
-    public void CountPairSent() => Interlocked.Increment(ref _pairsSent);
+    /// <summary>Packets went out in one write (their replies awaited together: one round trip for all): <paramref name="extra"/> is their number less one.</summary>
+    public void CountPacketsSharingARoundTrip(int extra) => Interlocked.Add(ref _pairsSent, extra);
 
-    /// <summary>Writes that carried two packets.</summary>
+    /// <summary>Packets that went out in the same write as an earlier one (round trips = packets sent − this).</summary>
     public long PairsSent => Interlocked.Read(ref _pairsSent);
 
     public void CountPacketSent(int bytes, byte command)

@@ -266,7 +266,7 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
             if (step)
             {
                 // The step off a breakpoint ended; if it landed on another one, the next continue stops there at once.
-                _profiler.Stepped();
+                _profiler.Stepped(StepOff.Stepped);
                 step = false;
                 continue;
             }
@@ -320,8 +320,48 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
                 throw new ObserverException($"the target stopped after the panic without a breakpoint ({_gdb.LastStop?.Raw})");
             }
             _profiler.Handled();
-            step = true;
+            step = !await LeaveBreakpointAsync(rip, regs, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Instructions at breakpoint addresses, decoded from the ELF once each (default: none there).</summary>
+    private readonly Dictionary<ulong, Iced.Intel.Instruction?> _instructionAt = [];
+
+    /// <summary>
+    /// Leaves the breakpoint the guest is stopped at without a step where none is needed: when handling removed it (a
+    /// temporary return breakpoint), or when its instruction writes only general registers and RIP (StepOver): the
+    /// observer writes what it leaves. True then (the next resume is a continue); false when QEMU must step.
+    /// </summary>
+    private async Task<bool> LeaveBreakpointAsync(ulong rip, Registers regs, CancellationToken ct)
+    {
+        if (!_inserted.Contains(rip))
+        {
+            _profiler.Stepped(StepOff.NotNeeded);
+            return true;
+        }
+        if (!_instructionAt.TryGetValue(rip, out var instruction))
+            _instructionAt[rip] = instruction = DecodeAt(rip);
+        if (instruction is not { } i || StepOver.Emulate(i, name => regs[name]) is not { } writes)
+            return false;
+        await _gdb!.WriteRegistersAsync(writes, ct).ConfigureAwait(false);
+        _profiler.Stepped(StepOff.Emulated);
+        return true;
+    }
+
+    private Iced.Intel.Instruction? DecodeAt(ulong address)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = elf.ReadVirtual(address, 15);
+        }
+        catch (ElfException)
+        {
+            return null; // near the end of a section, or not in the ELF: QEMU steps it
+        }
+        var decoder = Iced.Intel.Decoder.Create(64, new Iced.Intel.ByteArrayCodeReader(bytes), address);
+        decoder.Decode(out var instruction);
+        return instruction.IsInvalid ? null : instruction;
     }
 
     /// <summary>How long the observer holds the guest at the map's [power_off] for QEMU to end.</summary>
@@ -353,10 +393,15 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
         var remaining = deadline - _clock.Elapsed;
         if (remaining <= TimeSpan.Zero) return EndHow.Timeout;
         if (!step && _hangWatch && !_panicSeen && request.ExpectHangAfter is { } quiet)
+        {
+            await FlushDeferredChangesAsync(ct).ConfigureAwait(false);
             return await ContinueWatchingForHangAsync(deadline, quiet, ct).ConfigureAwait(false);
+        }
         try
         {
-            var stop = step ? await _gdb!.StepAsync(ct).ConfigureAwait(false) : await _gdb!.ContinueAsync(remaining, ct).ConfigureAwait(false);
+            // The breakpoint changes planned at this stop go out in the resume's own write.
+            var changes = TakeDeferredChanges();
+            var stop = step ? await _gdb!.StepAsync(changes, ct).ConfigureAwait(false) : await _gdb!.ContinueAsync(changes, remaining, ct).ConfigureAwait(false);
             return stop.HasExited ? "exited" : null;
         }
         catch (GdbConnectionLostException)

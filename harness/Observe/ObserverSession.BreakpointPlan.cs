@@ -15,7 +15,7 @@ using QemuGdbEndpoint = Harness.Qemu.GdbEndpoint;
 
 namespace Harness.Observe;
 
-/// <summary>The breakpoint plan: where the observer stops (checkpoints, panic, allocator and heap entry points, the allocator's return sites) and the breakpoints it has inserted.</summary>
+/// <summary>The breakpoint plan: where the observer stops (checkpoints, panic, allocator and heap entry points, the return of an allocator call in flight) and the breakpoints it has inserted.</summary>
 internal sealed partial class ObserverSession
 {
     private readonly HashSet<ulong> _inserted = [];
@@ -23,20 +23,22 @@ internal sealed partial class ObserverSession
     private readonly HashSet<ulong> _panicAt = [];
     private readonly Dictionary<ulong, ResolvedEntry<FrameAllocSpec>> _allocAt = [];
 
-    // One stop per allocation (FrameAllocSpec.CountAtCallSites): the allocation entry point that is
-    // not armed, each return site's count when the call site loads an immediate, the call
-    // instructions whose count is read when they are reached, and those counts until their return.
-    private ResolvedEntry<FrameAllocSpec>? _allocByReturn;
-    private readonly Dictionary<ulong, ulong> _staticCount = [];
-    private readonly Dictionary<ulong, ulong> _callSiteReturn = [];
-    private readonly Dictionary<(ulong Return, ulong Rsp), ulong> _dynamicCount = [];
     private readonly Dictionary<ulong, ResolvedEntry<FrameFreeSpec>> _freeAt = [];
     private readonly Dictionary<ulong, ResolvedEntry<HeapExtendSpec>> _extendAt = [];
     private readonly Dictionary<ulong, ResolvedEntry<HeapMapSpec>> _mapAt = [];
 
     private readonly HashSet<ulong> _patAt = [];
 
-    /// <summary>Places the software breakpoints, now that the kernel is in memory (step 3 of a run).</summary>
+    /// <summary>The allocator's entry points (allocation and free) that are nothing else: taken out while a call is in flight.</summary>
+    private readonly List<ulong> _allocatorEntries = [];
+
+    /// <summary>
+    /// Places the software breakpoints, now that the kernel is in memory (step 3 of a run). QEMU translates a page that
+    /// holds a breakpoint one instruction per block (each looked up, with every breakpoint compared, as it runs), and
+    /// its gdb stub throws away all translated code at every stop anyway: so as few breakpoints as possible are armed at
+    /// any time, and inserting or removing one while the guest is stopped costs only its packet. The allocator's return
+    /// sites are not armed for the whole run: each call's return gets a breakpoint while that call is in flight.
+    /// </summary>
     private async Task ArmBreakpointsAsync(CancellationToken ct)
     {
         foreach (var cp in map.Checkpoints) Add(_checkpointAt, cp.Address, cp);
@@ -47,97 +49,70 @@ internal sealed partial class ObserverSession
         foreach (var m in map.HeapMap) _mapAt.TryAdd(m.Address, m);
         _patAt.UnionWith(map.PatWrites);
         if (map.PowerOff is { } powerOff) await InsertAsync(powerOff, ct).ConfigureAwait(false);
-        var calls = DirectCalls();
-        if (map.FrameAlloc.Count == 1 && map.FrameAlloc[0].Spec.CountAtCallSites && calls.Count > 0 && _freeAt.Count <= 1)
-        {
-            // One stop per allocation: the entry point is not armed; its counts come from the call sites
-            // (with one allocation entry point and at most one free one, every direct call found is to it).
-            _allocByReturn = map.FrameAlloc[0];
-            _allocAt.Clear();
-            foreach (var call in calls)
-            {
-                if (StaticCount(call, _allocByReturn.Spec.CountRegister) is { } c) _staticCount[call.Call.NextIP] = c;
-                else _callSiteReturn[call.Call.IP] = call.Call.NextIP;
-            }
-        }
-        foreach (var address in _checkpointAt.Keys.Concat(_panicAt).Concat(_allocAt.Keys).Concat(_freeAt.Keys).Concat(_extendAt.Keys).Concat(_mapAt.Keys).Concat(_patAt).Concat(_callSiteReturn.Keys))
-            await InsertAsync(address, ct).ConfigureAwait(false);
-        // The return sites of direct calls to the allocator's entry points stay armed for the whole run, so that
-        // catching a result does not insert and remove a breakpoint per call (each change flushes QEMU's code cache).
-        foreach (var address in calls.Select(c => c.Call.NextIP))
+        var other = new HashSet<ulong>(_checkpointAt.Keys.Concat(_panicAt).Concat(_extendAt.Keys).Concat(_mapAt.Keys).Concat(_patAt));
+        if (map.PowerOff is { } off) other.Add(off);
+        if (map.Syscall is { } sc) other.Add(sc.Address);
+        if (map.SignalHandler is { } sig) other.Add(sig);
+        _allocatorEntries.AddRange(_allocAt.Keys.Concat(_freeAt.Keys).Distinct().Where(a => !other.Contains(a)));
+        foreach (var address in _checkpointAt.Keys.Concat(_panicAt).Concat(_allocAt.Keys).Concat(_freeAt.Keys).Concat(_extendAt.Keys).Concat(_mapAt.Keys).Concat(_patAt))
             await InsertAsync(address, ct).ConfigureAwait(false);
         await ArmSyscallsAsync(ct).ConfigureAwait(false);
     }
 
-    /// <summary>One direct call to an allocation (or free) entry point: the function's code and the call's index in it.</summary>
-    private readonly record struct DirectCall(IReadOnlyList<Harness.Elf.Disassembly.DisassembledInstruction> Code, int Index)
+    /// <summary>
+    /// An outermost allocator call is in flight (caught at an entry point): its return address gets a breakpoint, and the
+    /// allocator's entry points are taken out until it returns (a hit there would be a nested call, ignored). One round trip.
+    /// </summary>
+    private void EnterAllocatorCall(ulong returnAddress)
     {
-        public Iced.Intel.Instruction Call => Code[Index].Instruction;
+        var changes = new List<(bool, BreakpointKind, ulong)>();
+        foreach (var entry in _allocatorEntries)
+            if (entry != returnAddress && _inserted.Remove(entry)) changes.Add((false, BreakpointKind.Software, entry));
+        if (_inserted.Add(returnAddress)) changes.Add((true, BreakpointKind.Software, returnAddress));
+        _deferred.AddRange(changes);
+    }
+
+    /// <summary>The call in flight returned: its temporary return breakpoint goes, the allocator's entry points come back (with the next resume).</summary>
+    private void LeaveAllocatorCall(ulong returnAddress, bool temporary)
+    {
+        var changes = new List<(bool, BreakpointKind, ulong)>();
+        if (temporary && _inserted.Remove(returnAddress)) changes.Add((false, BreakpointKind.Software, returnAddress));
+        foreach (var entry in _allocatorEntries)
+            if (_inserted.Add(entry)) changes.Add((true, BreakpointKind.Software, entry));
+        _deferred.AddRange(changes);
     }
 
     /// <summary>
-    /// Every direct call to an allocation entry point (and to a free entry point when there are several),
-    /// outside the entry points themselves (calls between them are always nested), found by disassembling
-    /// every function of the ELF once. Empty when there are more than 4096 (then return addresses get
-    /// temporary breakpoints).
+    /// Breakpoint changes planned while the guest is stopped (<see cref="_inserted"/> already shows them): they go out with
+    /// the next resume, in its write (no round trip of their own), or before any other breakpoint command.
     /// </summary>
-    private List<DirectCall> DirectCalls()
+    private readonly List<(bool Insert, BreakpointKind Kind, ulong Address)> _deferred = [];
+
+    /// <summary>The planned changes, taken for a resume that carries them.</summary>
+    private List<(bool Insert, BreakpointKind Kind, ulong Address)> TakeDeferredChanges()
     {
-        var targets = new HashSet<ulong>(_allocAt.Keys);
-        if (_freeAt.Count > 1) targets.UnionWith(_freeAt.Keys);
-        var calls = new List<DirectCall>();
-        foreach (var function in elf.Symbols.Where(s => s.Type == SymbolType.Func && s.Size > 0 && !targets.Contains(s.Value))
-                     .GroupBy(s => s.Value).Select(g => g.First()))
-        {
-            IReadOnlyList<Harness.Elf.Disassembly.DisassembledInstruction> code;
-            try
-            {
-                code = elf.DisassembleSymbol(function.Name);
-            }
-            catch (ElfException)
-            {
-                continue;
-            }
-            for (var k = 0; k < code.Count; k++)
-            {
-                var i = code[k].Instruction;
-                if (i.Mnemonic == Iced.Intel.Mnemonic.Call && i.IsCallNear && targets.Contains(i.NearBranchTarget))
-                    calls.Add(new DirectCall(code, k));
-            }
-            if (calls.Count > 4096) return [];
-        }
-        return calls;
+        var changes = _deferred.ToList();
+        _deferred.Clear();
+        return changes;
     }
 
-    /// <summary>
-    /// The count a call passes in <paramref name="countRegister"/> when the instruction just before the call
-    /// loads an immediate into it and no branch lands on the call itself (which would skip that load); else null.
-    /// </summary>
-    private static ulong? StaticCount(DirectCall call, string countRegister)
+    /// <summary>Sends the planned changes now (before another breakpoint command, or a resume that cannot carry them).</summary>
+    private async Task FlushDeferredChangesAsync(CancellationToken ct)
     {
-        if (call.Index == 0)
-            return null;
-        var callIp = call.Call.IP;
-        if (call.Code.Any(c => c.Instruction.FlowControl is Iced.Intel.FlowControl.ConditionalBranch or Iced.Intel.FlowControl.UnconditionalBranch
-                               && c.Instruction.NearBranchTarget == callIp))
-            return null;
-        var before = call.Code[call.Index - 1].Instruction;
-        return before.Mnemonic == Iced.Intel.Mnemonic.Mov
-               && before.Op0Kind == Iced.Intel.OpKind.Register
-               && string.Equals(Iced.Intel.RegisterExtensions.GetFullRegister(before.Op0Register).ToString(), countRegister, StringComparison.OrdinalIgnoreCase)
-               && before.Op1Kind is Iced.Intel.OpKind.Immediate32 or Iced.Intel.OpKind.Immediate32to64 or Iced.Intel.OpKind.Immediate64
-            ? before.GetImmediate(1)
-            : null;
+        if (_deferred.Count > 0)
+            await _gdb!.ChangeBreakpointsAsync(TakeDeferredChanges(), ct).ConfigureAwait(false);
     }
 
     private async Task InsertAsync(ulong address, CancellationToken ct)
     {
+        await FlushDeferredChangesAsync(ct).ConfigureAwait(false);
         if (_inserted.Add(address))
             await _gdb!.InsertBreakpointAsync(BreakpointKind.Software, address, ct).ConfigureAwait(false);
     }
 
     private async Task RemoveAsync(ulong address, CancellationToken ct)
     {
+        await FlushDeferredChangesAsync(ct).ConfigureAwait(false);
         if (_inserted.Remove(address))
             await _gdb!.RemoveBreakpointAsync(BreakpointKind.Software, address, ct).ConfigureAwait(false);
     }

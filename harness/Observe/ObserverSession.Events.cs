@@ -27,7 +27,7 @@ internal sealed partial class ObserverSession
         if (_pending is { } p && rip == p.ReturnAddress && rsp == p.ReturnRsp)
         {
             _pending = null;
-            if (p.TemporaryBreakpoint) await RemoveAsync(rip, ct).ConfigureAwait(false);
+            LeaveAllocatorCall(rip, p.TemporaryBreakpoint);
             if (p.Alloc is { } a)
             {
                 var some = (regs[a.Spec.ResultTagRegister] & 0xFF) != 0;
@@ -36,20 +36,6 @@ internal sealed partial class ObserverSession
                         Context = await EventContextAsync(ct).ConfigureAwait(false) },
                     $"frame_alloc count {p.Count} -> {(frame is { } f ? $"0x{f:x}" : "None")} from {p.Caller}");
             }
-        }
-        if (_callSiteReturn.TryGetValue(rip, out var willReturnTo))
-        {
-            // A call whose count is not an immediate: read it now; the return site (RSP then = RSP now) writes the event.
-            _dynamicCount[(willReturnTo, rsp)] = regs[_allocByReturn!.Spec.CountRegister];
-        }
-        if (_allocByReturn is { } byReturn && (_staticCount.TryGetValue(rip, out var staticCount) || _dynamicCount.Remove((rip, rsp), out staticCount)))
-        {
-            var some = (regs[byReturn.Spec.ResultTagRegister] & 0xFF) != 0;
-            ulong? frame = some ? regs[byReturn.Spec.ResultFrameRegister] * 4096 : null;
-            var caller = Caller(rip);
-            WriteEvent(new FrameAllocEvent { Seq = 0, Phase = _phase, Count = staticCount, Frame = frame, Caller = caller, Via = byReturn.Spec.Via,
-                    Context = await EventContextAsync(ct).ConfigureAwait(false) },
-                $"frame_alloc count {staticCount} -> {(frame is { } f2 ? $"0x{f2:x}" : "None")} from {caller}");
         }
         if (_patAt.Contains(rip) && (regs["rcx"] & 0xFFFF_FFFF) == 0x277)
         {
@@ -79,7 +65,7 @@ internal sealed partial class ObserverSession
             var ret = BinaryPrimitives.ReadUInt64LittleEndian(await _gdb!.ReadMemoryAsync(rsp, 8, ct).ConfigureAwait(false));
             var temporary = !_inserted.Contains(ret);
             _pending = new PendingCall(ret, rsp + 8, temporary, Caller(ret), regs[alloc.Spec.CountRegister], alloc);
-            if (temporary) await InsertAsync(ret, ct).ConfigureAwait(false);
+            EnterAllocatorCall(ret);
         }
         if (_freeAt.TryGetValue(rip, out var free) && _pending is null)
         {
@@ -97,7 +83,7 @@ internal sealed partial class ObserverSession
                 // Inner entry points of this free must not count again: wait for its return.
                 var temporary = !_inserted.Contains(ret);
                 _pending = new PendingCall(ret, rsp + 8, temporary, caller, count, null);
-                if (temporary) await InsertAsync(ret, ct).ConfigureAwait(false);
+                EnterAllocatorCall(ret);
             }
         }
         if (_extendAt.TryGetValue(rip, out var extend))

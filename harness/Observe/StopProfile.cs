@@ -4,6 +4,17 @@ using System.Text;
 
 namespace Harness.Observe;
 
+/// <summary>How the guest left a breakpoint it stopped at.</summary>
+internal enum StepOff
+{
+    /// <summary>A step of QEMU's (<c>s</c>): a stop of its own.</summary>
+    Stepped,
+    /// <summary>The observer wrote what the instruction leaves (StepOver) and the run continued from the next one.</summary>
+    Emulated,
+    /// <summary>Handling removed the breakpoint (a temporary return breakpoint): the continue runs the instruction.</summary>
+    NotNeeded,
+}
+
 /// <summary>
 /// What the observer's stops cost, measured by the observer itself (a stop is a cycle: the continue that
 /// runs the guest to a breakpoint, the register read, the handling, the step off the breakpoint).
@@ -41,6 +52,9 @@ public sealed record StopProfile(
     /// <summary>Round trips to the stub per stop: packets, less those sent together with another (a register read and the context id's).</summary>
     public double RoundTripsPerStop { get; init; }
 
+    /// <summary>How many stops were left by a step of QEMU's, by the observer performing the instruction (StepOver), or with no step (the breakpoint was removed).</summary>
+    public (long Stepped, long Emulated, long NotNeeded) LeftBy { get; init; }
+
     /// <summary>One line for the record table and <c>make bench</c>.</summary>
     public string Describe()
     {
@@ -50,7 +64,8 @@ public sealed record StopProfile(
         var (cc, rc, hc, sc) = LegCpuMedians;
         return string.Create(CultureInfo.InvariantCulture,
             $"{MedianMicros:0} µs median, {P90Micros:0} µs p90 ({Cycles} stops; µs median/mean: continue {c:0}/{ContinueMicros:0}, " +
-            $"registers {r:0}/{RegistersMicros:0}, handling {h:0}/{HandleMicros:0}, step {s:0}/{StepMicros:0}); " +
+            $"registers {r:0}/{RegistersMicros:0}, handling {h:0}/{HandleMicros:0}, step {s:0}/{StepMicros:0}; " +
+            $"left by a step {LeftBy.Stepped}, emulated {LeftBy.Emulated}, no step needed {LeftBy.NotNeeded}); " +
             $"CPU {CpuMicrosPerStop:0} µs/stop (median stop {CpuMedianMicros:0}: continue {cc:0}, registers {rc:0}, handling {hc:0}, step {sc:0}); {PacketsPerStop:0.0} packets/stop ({kinds}), {RoundTripsPerStop:0.0} round trips; " +
             $"run loop {LoopSeconds:0.000} s, {LoopSeconds - LongestGapSeconds:0.000} s without its longest wait ({LongestGapSeconds:0.000} s)");
     }
@@ -75,6 +90,7 @@ internal sealed class StopProfiler
     private long _pairsStart;
     private IReadOnlyDictionary<char, long> _byCommandStart = new Dictionary<char, long>();
     private bool _inCycle;
+    private readonly long[] _leftBy = new long[3];
 
     public void Start(long packetsSent, long pairsSent, IReadOnlyDictionary<char, long> byCommand)
     {
@@ -121,10 +137,11 @@ internal sealed class StopProfiler
         _hc += CpuLap();
     }
 
-    /// <summary>The step off the breakpoint ended: the cycle is complete.</summary>
-    public void Stepped()
+    /// <summary>The guest left the breakpoint (<paramref name="how"/>): the cycle is complete.</summary>
+    public void Stepped(StepOff how)
     {
         if (!_inCycle) return;
+        _leftBy[(int)how]++;
         var d = Lap();
         var stepCpu = CpuLap();
         _step += d;
@@ -180,6 +197,7 @@ internal sealed class StopProfiler
             LegCpuMedians = (Median(_cpuContinues) / 10.0, Median(_cpuRegisters) / 10.0, Median(_cpuHandles) / 10.0, Median(_cpuSteps) / 10.0),
             PacketsPerStopByCommand = perCommand,
             RoundTripsPerStop = (double)(packetsSent - _packetsStart - (pairsSent - _pairsStart)) / n,
+            LeftBy = (_leftBy[(int)StepOff.Stepped], _leftBy[(int)StepOff.Emulated], _leftBy[(int)StepOff.NotNeeded]),
         };
     }
 

@@ -91,30 +91,43 @@ internal sealed class RspConnection : IAsyncDisposable
     /// </summary>
     /// <exception cref="InvalidOperationException">In ack mode (each packet must be acknowledged before the next).</exception>
     /// <exception cref="ChannelClosedException">The connection ended.</exception>
-    public async Task SendPacketPairAsync(byte[] first, byte[] second, CancellationToken ct)
+    public Task SendPacketPairAsync(byte[] first, byte[] second, CancellationToken ct) => SendPacketsAsync([first, second], ct);
+
+    /// <summary>
+    /// Sends packets in one write, without waiting between them (see <see cref="SendPacketPairAsync"/>; the caller reads
+    /// every reply, in order): one round trip for all of them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">In ack mode (each packet must be acknowledged before the next).</exception>
+    /// <exception cref="ChannelClosedException">The connection ended.</exception>
+    public async Task SendPacketsAsync(IReadOnlyList<byte[]> payloads, CancellationToken ct)
     {
         if (!CanSendPairs)
         {
-            throw new InvalidOperationException("two packets at once need no-ack mode or lazy acks");
+            throw new InvalidOperationException("packets at once need no-ack mode or lazy acks");
         }
-        var a = RspCodec.Frame(first);
-        var b = RspCodec.Frame(second);
-        var both = new byte[a.Length + b.Length];
-        a.CopyTo(both, 0);
-        b.CopyTo(both, a.Length);
-        await WriteRawAsync(WithOwedAcks(both), ct).ConfigureAwait(false);
-        _counters.CountPacketSent(a.Length, first.Length > 0 ? first[0] : (byte)0);
-        _counters.CountPacketSent(b.Length, second.Length > 0 ? second[0] : (byte)0);
-        _counters.CountPairSent();
+        var frames = payloads.Select(p => RspCodec.Frame(p)).ToList();
+        var all = new byte[frames.Sum(f => f.Length)];
+        var at = 0;
+        foreach (var f in frames)
+        {
+            f.CopyTo(all, at);
+            at += f.Length;
+        }
+        await WriteRawAsync(WithOwedAcks(all), ct).ConfigureAwait(false);
+        for (var i = 0; i < frames.Count; i++)
+        {
+            _counters.CountPacketSent(frames[i].Length, payloads[i].Length > 0 ? payloads[i][0] : (byte)0);
+        }
+        _counters.CountPacketsSharingARoundTrip(frames.Count - 1);
         if (_ackMode)
         {
             // The stub acks each packet as it takes it; a nak (a corrupted packet, never seen on a local socket) is not retried.
-            for (var i = 0; i < 2; i++)
+            for (var i = 0; i < frames.Count; i++)
             {
                 if (!await _acks.Reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     throw new GdbProtocolException(
-                        $"the gdb stub rejected packet '{Describe(i == 0 ? first : second)}' (nak) of two sent together");
+                        $"the gdb stub rejected packet '{Describe(payloads[i])}' (nak) of {frames.Count} sent together");
                 }
             }
         }

@@ -65,17 +65,8 @@ public sealed record CheckpointSpec(string Name, CodeLocation Location, bool Opt
 /// registers holding the returned <c>Option&lt;Frame&gt;</c> (tag in the low byte of one: 0 None, 1 Some; the frame
 /// number in the other).
 /// </summary>
-/// <remarks>
-/// <see cref="CountAtCallSites"/>: the count is read at each call site instead of at the entry point,
-/// so that each call costs one stop (at its return site) instead of two: from an immediate the call
-/// site loads into the count register, or, where it is not an immediate, from a breakpoint on the call
-/// instruction. Only for a kernel with one allocation entry point (every call is then the outermost).
-/// </remarks>
 public sealed record FrameAllocSpec(string At, string CountRegister, string ResultTagRegister, string ResultFrameRegister,
-    string Via, bool Optional, MapLocation Source)
-{
-    public bool CountAtCallSites { get; init; }
-}
+    string Via, bool Optional, MapLocation Source);
 
 /// <summary>An entry point of the frame deallocator: registers of the frame number and count.</summary>
 /// <param name="UnseenCallers">

@@ -183,8 +183,7 @@ public static partial class ObservationMapLoader
             var result = v.StringList("result", required: true);
             var via = v.String("via");
             var optional = v.Bool("optional") ?? false;
-            var atCallSites = v.Bool("count_at_call_sites") ?? false;
-            v.RejectUnknown(["at", "count", "result", "via", "optional", "count_at_call_sites"]);
+            v.RejectUnknown(["at", "count", "result", "via", "optional"]);
             if (result.Count != 2 && result.Count > 0)
                 r.Error(result[0].Span, "`result` must name two registers: [tag, frame number] (e.g. [\"rax\", \"rdx\"])");
             foreach (var (reg, span) in result)
@@ -193,7 +192,7 @@ public static partial class ObservationMapLoader
                     r.Error(span, $"`{reg}` is not a general-purpose register ({string.Join(", ", Registers)})");
             }
             if (at is { } a && count is { } c && result.Count == 2)
-                frameAlloc.Add(new FrameAllocSpec(a.Value, c, result[0].Value, result[1].Value, via?.Value ?? a.Value, optional, r.At(a.Span)) { CountAtCallSites = atCallSites });
+                frameAlloc.Add(new FrameAllocSpec(a.Value, c, result[0].Value, result[1].Value, via?.Value ?? a.Value, optional, r.At(a.Span)));
         }
 
         var frameFree = new List<FrameFreeSpec>();
