@@ -49,6 +49,32 @@ public sealed partial class GdbClient
     }
 
     /// <summary>
+    /// Sends commands that must each be answered with <c>OK</c>: in one write when packets may go out together (no-ack
+    /// mode, lazy acks), else one after the other. Every reply is read before an error is raised, so the connection
+    /// stays in step.
+    /// </summary>
+    private async Task ExpectOkAllAsync(IReadOnlyList<string> commands, string operation, CancellationToken ct)
+    {
+        if (!_connection.CanSendPairs || commands.Count <= 1)
+        {
+            foreach (var c in commands)
+            {
+                await ExpectOkAsync(c, operation, ct).ConfigureAwait(false);
+            }
+            return;
+        }
+        var replies = await ExchangeManyAsync(commands.Select(c => RspCodec.Text.GetBytes(c)).ToList(), operation, ct).ConfigureAwait(false);
+        for (var i = 0; i < replies.Count; i++)
+        {
+            ThrowOnErrorOrEmpty(commands[i], replies[i]);
+            if (!replies[i].AsSpan().SequenceEqual("OK"u8))
+            {
+                throw new GdbProtocolException($"expected OK to '{commands[i]}', got '{RspConnection.Describe(replies[i])}'");
+            }
+        }
+    }
+
+    /// <summary>
     /// Sends one packet and waits for its reply (console <c>O</c> packets skipped), within
     /// <see cref="GdbClientOptions.CommandTimeout"/>.
     /// </summary>

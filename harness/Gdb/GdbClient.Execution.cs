@@ -128,23 +128,7 @@ public sealed partial class GdbClient
         var packets = changes.Select(BreakpointPacket).ToList();
         return RunAsync("change breakpoints", ct, async token =>
         {
-            if (!_connection.CanSendPairs || packets.Count <= 1)
-            {
-                foreach (var p in packets)
-                {
-                    await ExpectOkAsync(p, "change breakpoints", token).ConfigureAwait(false);
-                }
-                return true;
-            }
-            var replies = await ExchangeManyAsync(packets.Select(p => RspCodec.Text.GetBytes(p)).ToList(), "change breakpoints", token).ConfigureAwait(false);
-            for (var i = 0; i < replies.Count; i++)
-            {
-                ThrowOnErrorOrEmpty(packets[i], replies[i]);
-                if (!replies[i].AsSpan().SequenceEqual("OK"u8))
-                {
-                    throw new GdbProtocolException($"expected OK to '{packets[i]}', got '{RspConnection.Describe(replies[i])}'");
-                }
-            }
+            await ExpectOkAllAsync(packets, "change breakpoints", token).ConfigureAwait(false);
             return true;
         });
     }

@@ -140,27 +140,7 @@ public sealed partial class GdbClient
         }).ToList();
         return RunAsync("write registers", ct, async token =>
         {
-            if (packets.Count == 0)
-            {
-                return true;
-            }
-            if (!_connection.CanSendPairs || packets.Count == 1)
-            {
-                foreach (var p in packets)
-                {
-                    await ExpectOkAsync(p, "write registers", token).ConfigureAwait(false);
-                }
-                return true;
-            }
-            var replies = await ExchangeManyAsync(packets.Select(p => RspCodec.Text.GetBytes(p)).ToList(), "write registers", token).ConfigureAwait(false);
-            for (var i = 0; i < replies.Count; i++)
-            {
-                ThrowOnErrorOrEmpty(packets[i], replies[i]);
-                if (!replies[i].AsSpan().SequenceEqual("OK"u8))
-                {
-                    throw new GdbProtocolException($"expected OK to '{packets[i]}', got '{RspConnection.Describe(replies[i])}'");
-                }
-            }
+            await ExpectOkAllAsync(packets, "write registers", token).ConfigureAwait(false);
             return true;
         });
     }
