@@ -40,13 +40,20 @@ public sealed partial class GdbClient
     /// <summary>Sends a command that must be answered with <c>OK</c>.</summary>
     private async Task ExpectOkAsync(string command, string operation, CancellationToken ct)
     {
-        var reply = await ExchangeAsync(RspCodec.Text.GetBytes(command), operation, ct).ConfigureAwait(false);
+        ThrowUnlessOk(command, await ExchangeAsync(RspCodec.Text.GetBytes(command), operation, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>Raises the matching exception unless <paramref name="reply"/> (to <paramref name="command"/>) is <c>OK</c>.</summary>
+    private static void ThrowUnlessOk(string command, byte[] reply)
+    {
         ThrowOnErrorOrEmpty(command, reply);
-        if (!reply.AsSpan().SequenceEqual("OK"u8))
+        if (!IsOk(reply))
         {
             throw new GdbProtocolException($"expected OK to '{command}', got '{RspConnection.Describe(reply)}'");
         }
     }
+
+    private static bool IsOk(byte[] reply) => reply.AsSpan().SequenceEqual("OK"u8);
 
     /// <summary>
     /// Sends commands that must each be answered with <c>OK</c>: in one write when packets may go out together (no-ack
@@ -66,11 +73,7 @@ public sealed partial class GdbClient
         var replies = await ExchangeManyAsync(commands.Select(c => RspCodec.Text.GetBytes(c)).ToList(), operation, ct).ConfigureAwait(false);
         for (var i = 0; i < replies.Count; i++)
         {
-            ThrowOnErrorOrEmpty(commands[i], replies[i]);
-            if (!replies[i].AsSpan().SequenceEqual("OK"u8))
-            {
-                throw new GdbProtocolException($"expected OK to '{commands[i]}', got '{RspConnection.Describe(replies[i])}'");
-            }
+            ThrowUnlessOk(commands[i], replies[i]);
         }
     }
 

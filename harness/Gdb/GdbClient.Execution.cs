@@ -151,56 +151,19 @@ public sealed partial class GdbClient
         try
         {
             EnsureStopped(operation);
-            byte[]? refused = null;
-            string? refusedPacket = null;
-            if (first.Count > 0 && !_connection.CanSendPairs)
+            // The changes ride in the resume's write when packets may go out together; else each is answered first.
+            var together = _connection.CanSendPairs ? first : [];
+            if (together.Count == 0)
             {
-                foreach (var p in first)
-                {
-                    await ExpectOkAsync(p, operation, ct).ConfigureAwait(false);
-                }
+                await ExpectOkAllAsync(first, operation, ct).ConfigureAwait(false);
             }
-            if (first.Count > 0 && _connection.CanSendPairs)
-            {
-                // The changes and the resume in one write; the stub answers each change, in order, before it runs the guest.
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                deadline.CancelAfter(Options.CommandTimeout);
-                try
-                {
-                    await _connection.SendPacketsAsync([.. first.Select(p => RspCodec.Text.GetBytes(p)), RspCodec.Text.GetBytes(packet)], deadline.Token).ConfigureAwait(false);
-                    _state = GdbTargetState.Running;
-                    foreach (var p in first)
-                    {
-                        var reply = await ReceiveReplyAsync(deadline.Token).ConfigureAwait(false);
-                        if (refused is null && !reply.AsSpan().SequenceEqual("OK"u8))
-                        {
-                            (refused, refusedPacket) = (reply, p);
-                        }
-                    }
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    _unusableReason = $"'{operation}' got no answer to the breakpoint changes sent with it";
-                    throw new GdbTimeoutException(operation, Options.CommandTimeout,
-                        $"the gdb stub at {Endpoint} did not answer the breakpoint changes sent with '{packet}' ({operation})");
-                }
-                catch (ChannelClosedException e)
-                {
-                    throw Lost(operation, e);
-                }
-            }
-            else
-            {
-                await SendResumeAsync(packet, operation, ct).ConfigureAwait(false);
-            }
-            _state = GdbTargetState.Running;
+            var refused = await SendResumeAsync(packet, together, operation, ct).ConfigureAwait(false);
             var wait = WaitForStopCoreAsync(operation, timeout, ct);
             _activeStopWait = wait;
             var stop = await wait.ConfigureAwait(false);
-            if (refused is not null)
+            if (refused is { } r)
             {
-                ThrowOnErrorOrEmpty(refusedPacket!, refused);
-                throw new GdbProtocolException($"expected OK to '{refusedPacket}', got '{RspConnection.Describe(refused)}'");
+                ThrowUnlessOk(r.Packet, r.Reply);
             }
             return stop;
         }
@@ -211,19 +174,43 @@ public sealed partial class GdbClient
         }
     }
 
-    private async Task SendResumeAsync(string packet, string operation, CancellationToken ct)
+    /// <summary>
+    /// Sends <paramref name="packet"/> (<c>c</c>, <c>s</c>) in one write after <paramref name="together"/> (breakpoint
+    /// changes), marks the target running, and reads the changes' replies (the stub answers each, in order, before it
+    /// runs the guest): the first that is not <c>OK</c>, with its packet, or null.
+    /// </summary>
+    private async Task<(string Packet, byte[] Reply)?> SendResumeAsync(string packet, IReadOnlyList<string> together, string operation, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Options.CommandTimeout);
         try
         {
-            await _connection.SendPacketAsync(RspCodec.Text.GetBytes(packet), timeout.Token).ConfigureAwait(false);
+            if (together.Count == 0)
+            {
+                await _connection.SendPacketAsync(RspCodec.Text.GetBytes(packet), timeout.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await _connection.SendPacketsAsync([.. together.Select(p => RspCodec.Text.GetBytes(p)), RspCodec.Text.GetBytes(packet)], timeout.Token).ConfigureAwait(false);
+            }
+            _state = GdbTargetState.Running;
+            (string, byte[])? refused = null;
+            foreach (var p in together)
+            {
+                var reply = await ReceiveReplyAsync(timeout.Token).ConfigureAwait(false);
+                if (refused is null && !IsOk(reply))
+                {
+                    refused = (p, reply);
+                }
+            }
+            return refused;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            _unusableReason = $"'{operation}' got no ack";
-            throw new GdbTimeoutException(operation, Options.CommandTimeout,
-                $"the gdb stub at {Endpoint} did not acknowledge '{packet}' ({operation})");
+            _unusableReason = together.Count == 0 ? $"'{operation}' got no ack" : $"'{operation}' got no answer to the breakpoint changes sent with it";
+            throw new GdbTimeoutException(operation, Options.CommandTimeout, together.Count == 0
+                ? $"the gdb stub at {Endpoint} did not acknowledge '{packet}' ({operation})"
+                : $"the gdb stub at {Endpoint} did not answer the breakpoint changes sent with '{packet}' ({operation})");
         }
         catch (ChannelClosedException e)
         {

@@ -48,9 +48,12 @@ internal sealed partial class ObserverSession
         foreach (var x in map.HeapExtend) _extendAt.TryAdd(x.Address, x);
         foreach (var m in map.HeapMap) _mapAt.TryAdd(m.Address, m);
         _patAt.UnionWith(map.PatWrites);
-        if (map.PowerOff is { } powerOff) await InsertAsync(powerOff, ct).ConfigureAwait(false);
         var other = new HashSet<ulong>(_checkpointAt.Keys.Concat(_panicAt).Concat(_extendAt.Keys).Concat(_mapAt.Keys).Concat(_patAt));
-        if (map.PowerOff is { } off) other.Add(off);
+        if (map.PowerOff is { } powerOff)
+        {
+            await InsertAsync(powerOff, ct).ConfigureAwait(false);
+            other.Add(powerOff);
+        }
         if (map.Syscall is { } sc) other.Add(sc.Address);
         if (map.SignalHandler is { } sig) other.Add(sig);
         _allocatorEntries.AddRange(_allocAt.Keys.Concat(_freeAt.Keys).Distinct().Where(a => !other.Contains(a)));
@@ -61,7 +64,8 @@ internal sealed partial class ObserverSession
 
     /// <summary>
     /// An outermost allocator call is in flight (caught at an entry point): its return address gets a breakpoint, and the
-    /// allocator's entry points are taken out until it returns (a hit there would be a nested call, ignored). One round trip.
+    /// allocator's entry points are taken out until it returns (a hit there would be a nested call, ignored); the changes go
+    /// out with the next resume.
     /// </summary>
     private void EnterAllocatorCall(ulong returnAddress)
     {

@@ -17,7 +17,7 @@ internal enum StepOff
 
 /// <summary>
 /// What the observer's stops cost, measured by the observer itself (a stop is a cycle: the continue that
-/// runs the guest to a breakpoint, the register read, the handling, the step off the breakpoint).
+/// runs the guest to a breakpoint, the register read, the handling, leaving the breakpoint: a step, or none).
 /// </summary>
 /// <param name="Cycles">Stops measured (cycles from one continue to the end of the step that follows it).</param>
 /// <param name="MedianMicros">Median wall time of a cycle, µs.</param>

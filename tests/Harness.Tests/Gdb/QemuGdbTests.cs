@@ -225,6 +225,32 @@ public class QemuGdbTests
         Assert.Equal(0, gdb.Counters.Retransmissions);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_continue_carries_breakpoint_changes_and_raises_a_refused_one_once_stopped_again(bool lazyAcks)
+    {
+        await using var qemu = await QemuUnderTest.StartAsync();
+        await using var gdb = await qemu.ConnectAsync(QemuUnderTest.Options with { LazyAcks = lazyAcks });
+        await gdb.StepAsync();
+        var target = 0xf0000 + await gdb.ReadRegisterAsync("rip");
+        await gdb.WriteRegistersAsync([("rip", 0xfff0), ("cs", 0xf000)]);
+
+        // Accepted changes: the breakpoint inserted with the continue is where the guest stops.
+        var sent = gdb.Counters.PacketsSent;
+        await gdb.ContinueAsync([(true, BreakpointKind.Software, target)], TimeSpan.FromSeconds(10));
+        Assert.Equal(2, gdb.Counters.PacketsSent - sent); // the Z and the c
+        Assert.Equal(target, 0xf0000 + await gdb.ReadRegisterAsync("rip"));
+
+        // A refused change (removing a breakpoint that is not there): with lazy acks it rode in the resume's write, so the
+        // guest ran (the step executed) and the error comes once it stopped; without, it is raised before anything runs.
+        await Assert.ThrowsAsync<GdbErrorReplyException>(() =>
+            gdb.StepAsync([(false, BreakpointKind.Software, target), (false, BreakpointKind.Software, 0x7c00)]));
+        var rip = 0xf0000 + await gdb.ReadRegisterAsync("rip");
+        Assert.Equal(lazyAcks, rip != target);
+        Assert.Equal(StopReply.SigTrap, (await gdb.StepAsync()).Signal); // the client is in step either way
+    }
+
     [Fact]
     public async Task Step_from_reset_executes_the_far_jump_and_software_breakpoints_stop()
     {
