@@ -110,12 +110,6 @@ public sealed partial class GdbClient
     }
 
     /// <summary>Sends two packets at once (no-ack mode) and returns their replies, in order, within one <see cref="GdbClientOptions.CommandTimeout"/>.</summary>
-    private async Task<(byte[] First, byte[] Second)> ExchangePairAsync(byte[] first, byte[] second, string operation, CancellationToken ct)
-    {
-        var replies = await ExchangeManyAsync([first, second], operation, ct).ConfigureAwait(false);
-        return (replies[0], replies[1]);
-    }
-
     /// <summary>Sends packets at once (no-ack mode or lazy acks) and returns their replies, in order, within one <see cref="GdbClientOptions.CommandTimeout"/>.</summary>
     private async Task<IReadOnlyList<byte[]>> ExchangeManyAsync(IReadOnlyList<byte[]> payloads, string operation, CancellationToken ct)
     {

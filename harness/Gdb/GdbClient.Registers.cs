@@ -22,35 +22,60 @@ public sealed partial class GdbClient
     /// (unmapped), so that a caller can read it again the usual way and get the usual exception.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is not 1 to <see cref="MaxReadChunk"/>.</exception>
-    public Task<(RegisterSet Registers, byte[]? Memory)> ReadRegistersAndMemoryAsync(ulong address, int length, CancellationToken ct = default)
+    public async Task<(RegisterSet Registers, byte[]? Memory)> ReadRegistersAndMemoryAsync(ulong address, int length, CancellationToken ct = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxReadChunk);
+        var (set, memory) = await ReadRegistersAndMemoryAsync([(address, length)], ct).ConfigureAwait(false);
+        return (set, memory[0]);
+    }
+
+    /// <summary>
+    /// Reads all registers (<c>g</c>) and each of <paramref name="reads"/> (<c>m</c>) in one round trip, as the overload
+    /// with one read does; each read's bytes are null when the stub answered its <c>m</c> with an error (unmapped).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A length is not 1 to <see cref="MaxReadChunk"/>.</exception>
+    public Task<(RegisterSet Registers, byte[]?[] Memory)> ReadRegistersAndMemoryAsync(IReadOnlyList<(ulong Address, int Length)> reads,
+        CancellationToken ct = default)
+    {
+        foreach (var (_, length) in reads)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(length, 1, nameof(reads));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxReadChunk, nameof(reads));
+        }
         return RunAsync("read registers and memory", ct, async token =>
         {
-            var g = "g"u8.ToArray();
-            var command = $"m{address:x},{length:x}";
-            var m = RspCodec.Text.GetBytes(command);
-            byte[] registers, memory;
+            var commands = reads.Select(r => $"m{r.Address:x},{r.Length:x}").ToList();
+            var packets = new List<byte[]> { "g"u8.ToArray() };
+            packets.AddRange(commands.Select(c => RspCodec.Text.GetBytes(c)));
+            IReadOnlyList<byte[]> replies;
             if (!_connection.CanSendPairs)
             {
-                registers = await ExchangeAsync(g, "read registers", token).ConfigureAwait(false);
-                memory = await ExchangeAsync(m, "read memory", token).ConfigureAwait(false);
+                var one = new List<byte[]>();
+                foreach (var packet in packets)
+                {
+                    one.Add(await ExchangeAsync(packet, packet.Length == 1 ? "read registers" : "read memory", token).ConfigureAwait(false));
+                }
+                replies = one;
             }
             else
             {
-                (registers, memory) = await ExchangePairAsync(g, m, "read registers and memory", token).ConfigureAwait(false);
+                replies = await ExchangeManyAsync(packets, "read registers and memory", token).ConfigureAwait(false);
             }
-            ThrowOnErrorOrEmpty("g", registers);
-            var set = new RegisterSet(Description, DecodeRegisterHex("g", registers));
-            if (memory.Length == 0 || RspCodec.IsErrorReply(memory))
+            ThrowOnErrorOrEmpty("g", replies[0]);
+            var set = new RegisterSet(Description, DecodeRegisterHex("g", replies[0]));
+            var memory = new byte[]?[reads.Count];
+            for (var i = 0; i < reads.Count; i++)
             {
-                return (set, (byte[]?)null);
+                var reply = replies[i + 1];
+                if (reply.Length == 0 || RspCodec.IsErrorReply(reply))
+                {
+                    continue;
+                }
+                var bytes = RspCodec.FromHex(reply);
+                memory[i] = bytes.Length == reads[i].Length
+                    ? bytes
+                    : throw new GdbProtocolException($"'{commands[i]}' returned {bytes.Length} bytes, expected {reads[i].Length}");
             }
-            var bytes = RspCodec.FromHex(memory);
-            return bytes.Length == length
-                ? (set, bytes)
-                : throw new GdbProtocolException($"'{command}' returned {bytes.Length} bytes, expected {length}");
+            return (set, memory);
         });
     }
 

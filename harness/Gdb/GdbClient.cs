@@ -66,7 +66,7 @@ public sealed partial class GdbClient : IAsyncDisposable
     /// <summary>Packets sent so far by command (their first character: <c>c</c>, <c>s</c>, <c>g</c>, <c>m</c>, <c>Z</c>...), retransmissions included.</summary>
     public IReadOnlyDictionary<char, long> PacketsSentByCommand => _counters.SentByCommand();
 
-    /// <summary>Packets that went out in the same write as an earlier one (<see cref="ReadRegistersAndMemoryAsync"/>, <see cref="WriteRegistersAsync"/>): round trips = packets sent − this.</summary>
+    /// <summary>Packets that went out in the same write as an earlier one (<see cref="ReadRegistersAndMemoryAsync(ulong, int, CancellationToken)"/>, <see cref="WriteRegistersAsync"/>): round trips = packets sent − this.</summary>
     public long PacketPairsSent => _counters.PairsSent;
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed record GdbClientOptions
     /// <summary>
     /// For a stub that never waits for an ack (QEMU's system emulation: it keeps its last packet only to send it again
     /// on a nak): acknowledge its packets with the next packet sent (<c>+$g#67</c>: one write, and no wake-up of the stub
-    /// for an ack alone), and let <see cref="GdbClient.ReadRegistersAndMemoryAsync"/> send its two packets in one write
+    /// for an ack alone), and let <see cref="GdbClient.ReadRegistersAndMemoryAsync(ulong, int, CancellationToken)"/> send its two packets in one write
     /// in ack mode too. Off by default: a stub that waits for each ack (gdbserver, QEMU's user mode) would wait forever.
     /// </summary>
     public bool LazyAcks { get; init; }

@@ -62,14 +62,14 @@ internal sealed partial class ObserverSession
         }
         if (_allocAt.TryGetValue(rip, out var alloc) && _pending is null)
         {
-            var ret = BinaryPrimitives.ReadUInt64LittleEndian(await _gdb!.ReadMemoryAsync(rsp, 8, ct).ConfigureAwait(false));
+            var ret = await ReturnAddressAsync(rsp, ct).ConfigureAwait(false);
             var temporary = !_inserted.Contains(ret);
             _pending = new PendingCall(ret, rsp + 8, temporary, Caller(ret), regs[alloc.Spec.CountRegister], alloc);
             EnterAllocatorCall(ret);
         }
         if (_freeAt.TryGetValue(rip, out var free) && _pending is null)
         {
-            var ret = BinaryPrimitives.ReadUInt64LittleEndian(await _gdb!.ReadMemoryAsync(rsp, 8, ct).ConfigureAwait(false));
+            var ret = await ReturnAddressAsync(rsp, ct).ConfigureAwait(false);
             var caller = Caller(ret);
             var frame = regs[free.Spec.FrameRegister] * 4096;
             var count = regs[free.Spec.CountRegister];
@@ -88,13 +88,13 @@ internal sealed partial class ObserverSession
         }
         if (_extendAt.TryGetValue(rip, out var extend))
         {
-            var ret = BinaryPrimitives.ReadUInt64LittleEndian(await _gdb!.ReadMemoryAsync(rsp, 8, ct).ConfigureAwait(false));
+            var ret = await ReturnAddressAsync(rsp, ct).ConfigureAwait(false);
             var by = regs[extend.Spec.ByRegister];
             WriteEvent(new HeapExtendEvent { Seq = 0, Phase = _phase, By = by, Caller = Caller(ret) }, $"heap_extend by {by} from {Caller(ret)}");
         }
         if (_mapAt.TryGetValue(rip, out var mapHeap))
         {
-            var ret = BinaryPrimitives.ReadUInt64LittleEndian(await _gdb!.ReadMemoryAsync(rsp, 8, ct).ConfigureAwait(false));
+            var ret = await ReturnAddressAsync(rsp, ct).ConfigureAwait(false);
             var offset = regs[mapHeap.Spec.OffsetRegister];
             var size = regs[mapHeap.Spec.SizeRegister];
             WriteEvent(new HeapMapEvent { Seq = 0, Phase = _phase, Offset = offset, Size = size, Caller = Caller(ret) },

@@ -263,6 +263,37 @@ public class FakeStubProtocolTests
     }
 
     [Fact]
+    public async Task Registers_and_several_reads_go_out_in_one_write_and_each_unreadable_one_is_null_on_its_own()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync("PacketSize=1000;QStartNoAckMode+;qXfer:features:read+");
+
+        // g and both m before any reply; the first read is unmapped, the second is not: each answer goes to its own read.
+        var read = client.ReadRegistersAndMemoryAsync([(0xdead000UL, 8), (0x2000UL, 2)]);
+        Assert.Equal("g", await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("mdead000,8", await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("m2000,2", await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        await stub.SendPacketAsync("0100000000000000" + "f0ff000000000000" + "0200000000000000");
+        await stub.SendPacketAsync("E14");
+        await stub.SendPacketAsync("beef");
+        var (set, memory) = await read;
+        Assert.Equal(0xfff0UL, set["rip"]);
+        Assert.Equal(2, memory.Length);
+        Assert.Null(memory[0]);
+        Assert.Equal([0xbe, 0xef], memory[1]);
+        Assert.Equal(2, client.PacketPairsSent);
+
+        // A reply of the wrong length is a protocol error naming the read.
+        var shortRead = client.ReadRegistersAndMemoryAsync([(0x3000UL, 4)]);
+        Assert.Equal("g", await stub.ReadPacketAsync());
+        Assert.Equal("m3000,4", await stub.ReadPacketAsync());
+        await stub.SendPacketAsync("0100000000000000" + "f0ff000000000000" + "0200000000000000");
+        await stub.SendPacketAsync("beef");
+        var e = await Assert.ThrowsAsync<GdbProtocolException>(() => shortRead);
+        Assert.Contains("'m3000,4' returned 2 bytes, expected 4", e.Message);
+    }
+
+    [Fact]
     public async Task Registers_and_memory_go_one_after_the_other_in_ack_mode()
     {
         await using var stub = new FakeStub();
