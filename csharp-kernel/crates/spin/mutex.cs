@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Kernel.Hal;
 
 namespace spin
@@ -22,6 +23,7 @@ namespace spin
     public static unsafe class MutexExt
     {
         /// <summary>Spins until the lock is taken; the guard gives the data by reference.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static MutexGuard<T> Lock<T>(this ref Mutex<T> m)
         {
             fixed (ulong* l = &m.locked)

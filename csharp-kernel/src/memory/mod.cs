@@ -257,11 +257,13 @@ namespace Kernel.memory
         internal Frame(ulong number) { this.number = number; }
 
         /// <summary>Get the address of this frame.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly PhysicalAddress StartAddress() => new PhysicalAddress(number * Paging.PAGE_SIZE);
 
         public readonly Frame Clone() => new Frame(number);
 
         /// <summary>Create a frame containing `address`.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Frame ContainingAddress(PhysicalAddress address) => new Frame(address.Get() / Paging.PAGE_SIZE);
 
         /// <summary>The frames from `start` to `end`, both included.</summary>

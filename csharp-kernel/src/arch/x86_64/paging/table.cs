@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Kernel.arch.x86_64.paging.entry;
 using Kernel.memory;
 
@@ -92,6 +93,7 @@ namespace Kernel.arch.x86_64.paging.table
         public const ulong P4 = 0xffff_ffff_ffff_f000;
 
         /// <summary>`next_table` / `next_table_mut`: the table entry <paramref name="index"/> points to, if any.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Table<N>* NextTable<L, N>(Table<L>* self, ulong index)
             where L : struct, IHierarchicalLevel<N> where N : struct, ITableLevel
         {
@@ -104,6 +106,7 @@ namespace Kernel.arch.x86_64.paging.table
         }
 
         /// <summary>The next table, created (a fresh zeroed frame, PRESENT | WRITABLE | USER_ACCESSIBLE) if missing.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Table<N>* NextTableCreate<L, N>(Table<L>* self, ulong index)
             where L : struct, IHierarchicalLevel<N> where N : struct, ITableLevel
         {
@@ -126,6 +129,7 @@ namespace Kernel.arch.x86_64.paging.table
             return NextTable<L, N>(self, index);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static ulong? NextTableAddress<L>(Table<L>* self, ulong index) where L : struct, ITableLevel
         {
             EntryFlags entry_flags = (*self)[index].Flags();
