@@ -37,13 +37,6 @@ hal_rdmsr:                  ; (u32 msr) -> u64
     shl rdx, 32
     or rax, rdx
     ret
-hal_wrmsr:                  ; (u32 msr, u64 value)
-    mov ecx, edi
-    mov eax, esi
-    mov rdx, rsi
-    shr rdx, 32
-    wrmsr
-    ret
 
 hal_invlpg:                 ; (u64 address)
     invlpg [rdi]
@@ -110,3 +103,17 @@ hal_linker_symbol:          ; (u32 which) -> address
     mov rax, [rax + rdi * 8]
     ret
 SECTION .note.GNU-stack noalloc noexec nowrite progbits
+
+; hal_wrmsr is an observation point (csharp-kernel/observe.toml [pat]: the observer keeps a breakpoint on it for the whole
+; run), so it has a page of .text to itself: QEMU runs every instruction of a page that holds a breakpoint as a
+; translation block of its own, looked up with every breakpoint compared, and this page would otherwise hold the other
+; helpers here and every interrupt, syscall and context-switch entry (harness/Observe/README.md, fifth pass).
+SECTION .text.observed progbits alloc exec nowrite align=4096
+hal_wrmsr:                  ; (u32 msr, u64 value)
+    mov ecx, edi
+    mov eax, esi
+    mov rdx, rsi
+    shr rdx, 32
+    wrmsr
+    ret
+    align 4096, int3
