@@ -78,13 +78,11 @@ internal sealed partial class ObserverSession
                 WriteEvent(new FrameFreeEvent { Seq = 0, Phase = _phase, Frame = frame, Count = count, Caller = caller,
                         Context = await EventContextAsync(ct).ConfigureAwait(false) },
                     $"frame_free 0x{frame:x} count {count} from {caller}");
-            if (_freeAt.Count > 1)
-            {
-                // Inner entry points of this free must not count again: wait for its return.
-                var temporary = !_inserted.Contains(ret);
-                _pending = new PendingCall(ret, rsp + 8, temporary, caller, count, null);
-                EnterAllocatorCall(ret);
-            }
+            // Followed to its return like an allocation: inner entry points of this free must not count again, and the
+            // allocator's entry points (which share pages with the free's own code, the recycle list's merge) are out
+            // while it runs, so QEMU runs that code in blocks instead of one instruction at a time.
+            _pending = new PendingCall(ret, rsp + 8, !_inserted.Contains(ret), caller, count, null);
+            EnterAllocatorCall(ret);
         }
         if (_extendAt.TryGetValue(rip, out var extend))
         {
