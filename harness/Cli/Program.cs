@@ -16,6 +16,11 @@ var root = new RootCommand(
     The differential harness of the C# port of Redox 0.3.5: boots kernels under QEMU from the
     project's loader, observes them, and compares them with the original.
 
+    Environment:
+      HARNESS_PIN=0  leave observed runs to the scheduler. By default a run observed alone has QEMU
+                     pinned to one CPU and the observer's reader to another, which polls for QEMU's
+                     replies (a CPU busy for the run's length); runs observed at once are not pinned.
+
 
     """ + ExitCodes.Help);
 root.Options.Add(scenariosDir);

@@ -81,7 +81,7 @@ public sealed partial class GdbClient : IAsyncDisposable
         options ??= GdbClientOptions.Default;
         var socket = await ConnectSocketAsync(endpoint, options.ConnectTimeout, ct).ConfigureAwait(false);
         var counters = new GdbCounterSet();
-        var client = new GdbClient(endpoint, options, new RspConnection(new NetworkStream(socket, ownsSocket: true), counters, options.LazyAcks), counters);
+        var client = new GdbClient(endpoint, options, new RspConnection(new NetworkStream(socket, ownsSocket: true), counters, options.LazyAcks, options.ReaderThreadStart, options.ReadPoll), counters);
         try
         {
             await client.HandshakeAsync(ct).ConfigureAwait(false);

@@ -23,6 +23,16 @@ public sealed record GdbClientOptions
     /// </summary>
     public bool LazyAcks { get; init; }
 
+    /// <summary>Run first on the connection's reader thread, which also runs every command's continuation (e.g. to pin it to a CPU).</summary>
+    public Action? ReaderThreadStart { get; init; }
+
+    /// <summary>
+    /// Asked before each blocking read of the stub's socket: how long to poll it first (zero or null: block at once). A
+    /// blocked reader is put to sleep and woken by the kernel when bytes arrive, which on a virtual machine is a good part
+    /// of a local round trip; polling spends a CPU instead, so it is for a reader that has one to itself.
+    /// </summary>
+    public Func<TimeSpan>? ReadPoll { get; init; }
+
     /// <summary>Write memory with binary <c>X</c> packets when the stub accepts them (else hex <c>M</c>).</summary>
     public bool UseBinaryWrites { get; init; } = true;
 

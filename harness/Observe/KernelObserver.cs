@@ -93,7 +93,11 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
             throw new ObserverException(QemuRunner.MissingMessage(request.Qemu.Executable));
         }
         using var qemuCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var qemuOptions = request.Qemu with { StartPaused = true };
+        // Alone, QEMU on one CPU and the reader thread that handles each stop on another (CpuAffinity: a stop is a chain
+        // of wake-ups).
+        using var cpus = CpuAffinity.Shared.Begin();
+        _cpus = cpus;
+        var qemuOptions = request.Qemu with { StartPaused = true, Cpu = request.Qemu.Cpu ?? cpus.Qemu };
         var qemuTask = QemuRunner.RunAsync(qemuOptions, line => _serialLines.Enqueue(line), qemuCts.Token);
         string how;
         bool complete;
@@ -219,6 +223,14 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
     {
         // QEMU's system emulation never waits for an ack (GdbClientOptions.LazyAcks): acks ride with the next packet.
         var options = request.GdbOptions ?? new GdbClientOptions { ConnectTimeout = TimeSpan.FromSeconds(15), CommandTimeout = TimeSpan.FromSeconds(15), LazyAcks = true };
+        if (_cpus is { Reader: { } reader } cpus)
+        {
+            options = options with
+            {
+                ReaderThreadStart = () => CpuAffinity.PinCurrentThread(reader),
+                ReadPoll = () => cpus.ReaderAlone ? CpuAffinity.ReaderPoll : TimeSpan.Zero,
+            };
+        }
         var connect = GdbClient.ConnectAsync(KernelObserver.ToClientEndpoint(request.Qemu.Gdb!), options, ct);
         if (await Task.WhenAny(connect, qemuTask).ConfigureAwait(false) == qemuTask && !connect.IsCompleted)
         {
@@ -366,6 +378,9 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
 
     /// <summary>How long the observer holds the guest at the map's [power_off] for QEMU to end.</summary>
     private static readonly TimeSpan PowerOffWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>The CPUs this run's QEMU and reader thread are pinned to, or null.</summary>
+    private CpuLease? _cpus;
 
     /// <summary>The current context's id, read with the registers of this stop (ContextIdAsync's answer until the next stop), or null.</summary>
     private ulong? _stopContextId;

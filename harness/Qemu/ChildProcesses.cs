@@ -46,9 +46,10 @@ public static class ChildProcesses
     /// <summary>
     /// Starts <paramref name="psi"/> (its FileName, ArgumentList, environment and redirections) on the starter thread,
     /// under setpriv when it is installed, and lists it until it exits. Returns the started process (its PID is the
-    /// child's own: setpriv executes it in place).
+    /// child's own: setpriv executes it in place). With <paramref name="cpu"/>, the child starts pinned to that CPU (the
+    /// starter thread is pinned while it forks, and the child inherits its mask).
     /// </summary>
-    public static Process Start(ProcessStartInfo psi)
+    public static Process Start(ProcessStartInfo psi, int? cpu = null)
     {
         ArgumentNullException.ThrowIfNull(psi);
         if (SetprivPath.Value is { } setpriv)
@@ -68,6 +69,7 @@ public static class ChildProcesses
         _ = Starter.Value;
         Starts.Add(() =>
         {
+            var previous = cpu is { } c ? CpuAffinity.PinCurrentThread(c) : null;
             try
             {
                 process.Start();
@@ -77,6 +79,11 @@ public static class ChildProcesses
             catch (Exception e)
             {
                 done.SetException(e);
+            }
+            finally
+            {
+                if (previous is not null)
+                    CpuAffinity.RestoreCurrentThread(previous);
             }
         });
         done.Task.GetAwaiter().GetResult();

@@ -49,6 +49,9 @@ public sealed record QemuOptions
     /// <summary>Pass -nodefaults (no default NIC, parallel port, CD-ROM). The reference boots did not.</summary>
     public bool NoDefaults { get; init; }
 
+    /// <summary>The CPU QEMU and every thread it starts are pinned to (<see cref="CpuAffinity"/>); null: not pinned.</summary>
+    public int? Cpu { get; init; }
+
     /// <summary>QEMU -accel value (tcg, kvm); null leaves QEMU's default (tcg).</summary>
     public string? Accel { get; init; }
 

@@ -128,7 +128,7 @@ public static partial class QemuRunner
 
         var clock = Stopwatch.StartNew();
         // Under the parent-death signal, from a thread that lives as long as the harness: QEMU never outlives it.
-        using var process = ChildProcesses.Start(psi);
+        using var process = ChildProcesses.Start(psi, options.Cpu);
 
         var serial = new SerialWatcher(options, clock, onSerialLine);
         var stderrTask = process.StandardError.ReadToEndAsync(CancellationToken.None);

@@ -41,8 +41,16 @@ internal sealed class RspConnection : IAsyncDisposable
     /// <summary>Acks owed to the stub (lazy acks: they go out with the next packet).</summary>
     private int _acksOwed;
 
-    public RspConnection(Stream stream, GdbCounterSet counters, bool lazyAcks = false)
+    /// <summary>Run first on the pump thread (<see cref="GdbClientOptions.ReaderThreadStart"/>).</summary>
+    private readonly Action? _pumpStart;
+
+    /// <summary>How long to poll before each blocking read (<see cref="GdbClientOptions.ReadPoll"/>).</summary>
+    private readonly Func<TimeSpan>? _readPoll;
+
+    public RspConnection(Stream stream, GdbCounterSet counters, bool lazyAcks = false, Action? pumpStart = null, Func<TimeSpan>? readPoll = null)
     {
+        _pumpStart = pumpStart;
+        _readPoll = readPoll;
         _stream = stream;
         _counters = counters;
         _lazyAcks = lazyAcks;
@@ -235,8 +243,10 @@ internal sealed class RspConnection : IAsyncDisposable
         var buffer = new byte[64 * 1024];
         try
         {
+            _pumpStart?.Invoke();
             while (true)
             {
+                PollForData();
                 var n = _stream.Read(buffer);
                 if (n == 0)
                 {
@@ -269,6 +279,28 @@ internal sealed class RspConnection : IAsyncDisposable
         finally
         {
             _pump.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Polls the socket for up to <see cref="_readPoll"/>'s answer before the blocking read, so that a reply (or a stop)
+    /// arriving meanwhile is read without the pump being put to sleep and woken again.
+    /// </summary>
+    private void PollForData()
+    {
+        if (_readPoll is null || _stream is not NetworkStream { Socket: var socket })
+        {
+            return;
+        }
+        var poll = _readPoll();
+        if (poll <= TimeSpan.Zero)
+        {
+            return;
+        }
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(poll.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (socket.Available == 0 && System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            Thread.SpinWait(10);
         }
     }
 
