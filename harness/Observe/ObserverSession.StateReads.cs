@@ -15,7 +15,7 @@ using QemuGdbEndpoint = Harness.Qemu.GdbEndpoint;
 
 namespace Harness.Observe;
 
-/// <summary>State reads at a stop: the registers (and their signature, to recognise a repeated stop) and a checkpoint's state.</summary>
+/// <summary>State reads at a stop: the registers (with what the handling will likely read, in the same round trip; and their signature, to recognise a repeated stop) and a checkpoint's state.</summary>
 internal sealed partial class ObserverSession
 {
     private static readonly string[] SignatureRegisters =
@@ -38,6 +38,54 @@ internal sealed partial class ObserverSession
     private sealed class Registers(Func<string, ulong> read)
     {
         public ulong this[string name] => read(name);
+    }
+
+    /// <summary>The current context's id, read with the registers of this stop (ContextIdAsync's answer until the next stop), or null.</summary>
+    private ulong? _stopContextId;
+
+    /// <summary>The stack word read with this stop's registers: its address and bytes (null bytes: unreadable), or null.</summary>
+    private (ulong Address, byte[]? Bytes)? _stopStackWord;
+
+    /// <summary>RSP at the last entry point whose handling read the return address at [RSP] (a heap loop calls the allocator from the same frame each time).</summary>
+    private ulong? _lastEntryRsp;
+
+    /// <summary>
+    /// The registers at a stop of the run loop, and in the same round trip (a <c>g</c> and <c>m</c>s in one write) what
+    /// this stop's handling will likely read: after <c>kmain</c>, when frame events carry the current context, the
+    /// context id; and, when no allocator call is in flight (so the stop is likely an entry point, which reads its return
+    /// address at [RSP]), the word at the RSP of the last such entry. What was read is kept for this stop and used only
+    /// where its address is the one the handling asks for; the guest does not run during a stop, so the value is the one
+    /// a read at its use would give.
+    /// </summary>
+    private async Task<Registers> ReadStopRegistersAsync(CancellationToken ct)
+    {
+        _stopContextId = null;
+        _stopStackWord = null;
+        if (_registersFromMonitor)
+            return await ReadRegistersAsync(ct).ConfigureAwait(false);
+        var reads = new List<(ulong Address, int Length)>(2);
+        var contextAt = _reachedKmain && Processes is { FramesByContext: true } ? map.ContextIdAddress : null;
+        if (contextAt is { } at) reads.Add((at, 8));
+        var stackAt = _pending is null ? _lastEntryRsp : null;
+        if (stackAt is { } rsp) reads.Add((rsp, 8));
+        if (reads.Count == 0)
+            return await ReadRegistersAsync(ct).ConfigureAwait(false);
+        var (set, memory) = await _gdb!.ReadRegistersAndMemoryAsync(reads, ct).ConfigureAwait(false);
+        if (contextAt is not null && memory[0] is { } id)
+            _stopContextId = BinaryPrimitives.ReadUInt64LittleEndian(id);
+        if (stackAt is { } s)
+            _stopStackWord = (s, memory[^1]);
+        return new Registers(name => set[name]);
+    }
+
+    /// <summary>The return address at [RSP] of an entry point's stop: read with the registers when RSP was foreseen, else now.</summary>
+    private async Task<ulong> ReturnAddressAsync(ulong rsp, CancellationToken ct)
+    {
+        _lastEntryRsp = rsp;
+        var bytes = _stopStackWord is { Address: var at, Bytes: { } word } && at == rsp
+            ? word
+            : await _gdb!.ReadMemoryAsync(rsp, 8, ct).ConfigureAwait(false);
+        return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
     }
 
     /// <summary>
