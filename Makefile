@@ -7,6 +7,7 @@
 # Variables: SCENARIO=<name of traces/scenarios/*.toml>, REDOX_KERNEL=<path to an original kernel ELF>,
 #            INITFS=<folder> (make kernel: the initfs to embed; unset: empty),
 #            USER_KERNEL=<the original built with build/userspace/initfs> (make bench: its per-stop figures on USER_SCENARIO).
+#            STOP_RUNS=<n> (make bench: recorded runs behind each per-stop figure, their medians' median; default 3).
 
 SHELL := /bin/bash
 DOTNET ?= dotnet

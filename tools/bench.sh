@@ -5,7 +5,8 @@
 #   image size        build/kernel.elf
 #   boot              QEMU start -> first serial line, -> end of the boot, and first -> last serial byte less the
 #                     longest serial silence (the RTC wait) (median of N unobserved runs)
-#   observed          per stop of the observer: the port on SCENARIO (diff-boot) and USER_SCENARIO, the originals
+#   observed          per stop of the observer: the port on SCENARIO and USER_SCENARIO, the originals (REDOX_KERNEL,
+#                     USER_KERNEL), STOP_RUNS recorded runs each (default 3) and the median of their medians
 #   in-process        the early boot under Unicorn per boot, and generated E820 maps per minute through the port,
 #                     the original (REDOX_KERNEL) and both (BENCH_MAPS maps each, 2 threads)
 set -euo pipefail
@@ -59,17 +60,35 @@ echo "  machine load (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc
 # compilations included; and the median stop's, by leg), packets per stop (by command), and the run loop (kstart -> end)
 # without its longest wait (device_noncore's RTC wait), with the machine's load before and after.
 runs_recorded=0
+stop_runs="${STOP_RUNS:-3}"
+# One kernel on one scenario, STOP_RUNS times (a VM's single run varies by 15-20 %): each run's line, then the median of
+# the runs' median and p90 µs per stop, which is the figure to compare.
 per_stop() { # kernel scenario
-  runs_recorded=$((runs_recorded + 1))
-  local log="$out/record-$runs_recorded-$2.log"
-  local before; before=$(cut -d' ' -f1-3 /proc/loadavg)
-  dotnet harness/Cli/bin/"$config"/net10.0/harness.dll record --kernel "$1" --scenario "$2" --out "$out/record-$runs_recorded-$2.jsonl" > "$log" 2>&1 || true
-  awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print s}' "$log" |
-    sed "s|^ *|  $2 on $1: |"
-  echo "    load (1, 5, 15 min) before: $before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  local medians=() p90s=() i
+  for i in $(seq "$stop_runs"); do
+    runs_recorded=$((runs_recorded + 1))
+    local log="$out/record-$runs_recorded-$2.log"
+    local before; before=$(cut -d' ' -f1-3 /proc/loadavg)
+    dotnet harness/Cli/bin/"$config"/net10.0/harness.dll record --kernel "$1" --scenario "$2" --out "$out/record-$runs_recorded-$2.jsonl" > "$log" 2>&1 || true
+    local line; line=$(awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print s}' "$log")
+    echo "$line" | sed "s|^ *|  $2 on $1, run $i: |"
+    echo "    load (1, 5, 15 min) before: $before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    medians+=("$(echo "$line" | grep -o -E '^ *[0-9]+ µs median' | grep -o -E '[0-9]+')")
+    p90s+=("$(echo "$line" | grep -o -E '[0-9]+ µs p90' | grep -o -E '[0-9]+')")
+  done
+  printf '%s\n' "${medians[@]}" "--" "${p90s[@]}" | awk -v k="$1" -v sc="$2" -v n="$stop_runs" '
+    $0 == "--" {half = 1; next}
+    $0 != "" {if (half) p[++np] = $0; else m[++nm] = $0}
+    function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    END { if (nm) printf "  => %s on %s: %s µs median, %s µs p90 a stop (median of %d runs)\n", sc, k, med(m, nm), med(p, np), nm }'
 }
+# Pinned (harness/Qemu/CpuAffinity.cs: QEMU on one CPU, the reader on another, polling) unless HARNESS_PIN is set to
+# something else: bench is a measurement on an otherwise idle machine, where pinning is safe.
+export HARNESS_PIN="${HARNESS_PIN:-1}"
 echo
-echo "observed (harness record), per stop:"
+echo "observed (harness record), per stop, $stop_runs runs each, HARNESS_PIN=$HARNESS_PIN:"
+per_stop "$out/kernel/kernel.elf" "$scenario"
 if [[ -f build/userspace/kernel.elf ]]; then
   per_stop build/userspace/kernel.elf "${USER_SCENARIO:-user-driver}"
 else

@@ -17,9 +17,10 @@ var root = new RootCommand(
     project's loader, observes them, and compares them with the original.
 
     Environment:
-      HARNESS_PIN=0  leave observed runs to the scheduler. By default a run observed alone has QEMU
-                     pinned to one CPU and the observer's reader to another, which polls for QEMU's
-                     replies (a CPU busy for the run's length); runs observed at once are not pinned.
+      HARNESS_PIN=1  a run observed alone pins QEMU to one CPU and the observer's reader to another,
+                     which polls for QEMU's replies (a CPU busy for the run's length): a stop costs
+                     about a fifth less. Only on an otherwise idle machine (make bench sets it):
+                     harness processes do not know each other's runs.
 
 
     """ + ExitCodes.Help);
