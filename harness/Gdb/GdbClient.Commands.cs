@@ -109,7 +109,6 @@ public sealed partial class GdbClient
         }
     }
 
-    /// <summary>Sends two packets at once (no-ack mode) and returns their replies, in order, within one <see cref="GdbClientOptions.CommandTimeout"/>.</summary>
     /// <summary>Sends packets at once (no-ack mode or lazy acks) and returns their replies, in order, within one <see cref="GdbClientOptions.CommandTimeout"/>.</summary>
     private async Task<IReadOnlyList<byte[]>> ExchangeManyAsync(IReadOnlyList<byte[]> payloads, string operation, CancellationToken ct)
     {

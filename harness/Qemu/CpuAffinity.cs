@@ -20,9 +20,7 @@ namespace Harness.Qemu;
 /// may have been pinned when it started alone; its reader stops polling as soon as another run is in progress.
 /// <b>Off unless <see cref="EnableVariable"/> is <c>1</c></b>: a process knows only its own runs, and with observed runs of
 /// several harness processes at once (make test runs the test assemblies side by side) every one would pin its QEMU to
-/// the same CPU. In two fresh clones the suite then failed one test (a harness sent SIGINT during a pinned record did not
-/// end within 60 s); it passed alone and unpinned. Pinning is for a measurement on an otherwise idle machine (make bench
-/// sets it).
+/// the same CPU. Pinning is for a measurement on an otherwise idle machine (make bench sets it).
 /// </remarks>
 public sealed class CpuAffinity
 {
