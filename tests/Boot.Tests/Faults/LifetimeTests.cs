@@ -88,6 +88,33 @@ public class LifetimeTests
         Assert.True(ownFiles.Count == 0, $"a run's own files left: {string.Join(", ", ownFiles)}");
     }
 
+    /// <summary>
+    /// Started with SIGINT ignored (a script's background job, <c>nohup … &amp;</c>), the harness keeps it ignored, as
+    /// Unix programs do (the .NET runtime does not call a SIGINT registration then): a SIGINT leaves the run going,
+    /// and a SIGTERM still stops it cleanly. Four fresh clones' <c>make test</c>, started with <c>nohup make test &amp;</c>,
+    /// failed the SIGINT case above for this before the sandbox reset SIGINT for the harness it starts.
+    /// </summary>
+    [Fact]
+    public void Started_with_SIGINT_ignored_the_harness_keeps_running_after_one_and_SIGTERM_still_stops_it()
+    {
+        using var box = new Sandbox { SigintIgnored = true };
+        var traces = Path.Combine(box.Out, "traces");
+        var output = new StringBuilder();
+        using var harness = box.Start(output, "record", "--kernel", TestKernels.Halting(box.Out), "--scenario", "fault-long",
+            "--scenarios-dir", LongScenario(box), "--out", Path.Combine(traces, "t.jsonl"));
+        Assert.True(Sandbox.WaitFor(() => box.Qemus().Count == 1 && HeaderWritten(traces) || harness.HasExited),
+            $"the observed boot never started:\n{output}");
+        Sandbox.Signal(harness.Id, Sandbox.SIGINT);
+        Assert.False(harness.WaitForExit(3_000), $"the harness ended on an ignored SIGINT:\n{output}");
+        Assert.Single(box.Qemus());
+        Sandbox.Signal(harness.Id, Sandbox.SIGTERM);
+        Assert.True(harness.WaitForExit(60_000), $"the harness did not end after SIGTERM:\n{output}");
+        Assert.Equal(128 + Sandbox.SIGTERM, harness.ExitCode);
+        Assert.True(Sandbox.WaitFor(() => box.Qemus().Count == 0, 30), $"QEMU outlived the harness:\n{output}");
+        Assert.True(box.TmpLeftovers().Length == 0, $"left behind: {string.Join(", ", box.TmpLeftovers())}\n{output}");
+        NothingLooksComplete(traces);
+    }
+
     [Fact]
     public void Two_runs_on_one_output_path_each_end_cleanly_and_the_trace_is_one_runs_whole_output()
     {
