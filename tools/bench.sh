@@ -72,6 +72,7 @@ per_stop() { # kernel scenario
     dotnet harness/Cli/bin/"$config"/net10.0/harness.dll record --kernel "$1" --scenario "$2" --out "$out/record-$runs_recorded-$2.jsonl" > "$log" 2>&1 || true
     local line; line=$(awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print s}' "$log")
     echo "$line" | sed "s|^ *|  $2 on $1, run $i: |"
+    echo "    CPUs: $(awk -F'│' '$2 ~ /^ *CPUs *$/ {gsub(/^ +| +$/, "", $3); print $3}' "$log")"
     echo "    load (1, 5, 15 min) before: $before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
     medians+=("$(echo "$line" | grep -o -E '^ *[0-9]+ µs median' | grep -o -E '[0-9]+')")
     p90s+=("$(echo "$line" | grep -o -E '[0-9]+ µs p90' | grep -o -E '[0-9]+')")
@@ -83,11 +84,10 @@ per_stop() { # kernel scenario
                                     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
     END { if (nm) printf "  => %s on %s: %s µs median, %s µs p90 a stop (median of %d runs)\n", sc, k, med(m, nm), med(p, np), nm }'
 }
-# Pinned (harness/Qemu/CpuAffinity.cs: QEMU on one CPU, the reader on another, polling) unless HARNESS_PIN is set to
-# something else: bench is a measurement on an otherwise idle machine, where pinning is safe.
-export HARNESS_PIN="${HARNESS_PIN:-1}"
+# Each run is pinned as any run is by default (harness/Qemu/CpuAffinity.cs: QEMU on one CPU, the reader on another,
+# polling; one run on the machine at a time), unless HARNESS_PIN=0; each run's line says where it ran.
 echo
-echo "observed (harness record), per stop, $stop_runs runs each, HARNESS_PIN=$HARNESS_PIN:"
+echo "observed (harness record), per stop, $stop_runs runs each${HARNESS_PIN:+, HARNESS_PIN=$HARNESS_PIN}:"
 per_stop "$out/kernel/kernel.elf" "$scenario"
 if [[ -f build/userspace/kernel.elf ]]; then
   per_stop build/userspace/kernel.elf "${USER_SCENARIO:-user-driver}"

@@ -17,10 +17,10 @@ var root = new RootCommand(
     project's loader, observes them, and compares them with the original.
 
     Environment:
-      HARNESS_PIN=1  a run observed alone pins QEMU to one CPU and the observer's reader to another,
-                     which polls for QEMU's replies (a CPU busy for the run's length): a stop costs
-                     about a fifth less. Only on an otherwise idle machine (make bench sets it):
-                     harness processes do not know each other's runs.
+      HARNESS_PIN=0  do not pin. By default one observed run on the machine at a time (the one that
+                     takes the lock on /tmp/harness-cpu-pin.lock, and is alone in its process) pins
+                     QEMU to one CPU and the observer's reader to another, which polls for QEMU's
+                     replies: a stop costs about a fifth less. record's table says where a run ran.
 
 
     """ + ExitCodes.Help);

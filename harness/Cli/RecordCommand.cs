@@ -145,6 +145,8 @@ public static class RecordCommand
         table.AddRow("wall", $"{result.Wall.TotalSeconds:0.00} s");
         if (result.Profile is { } profile)
             table.AddRow("per stop", Markup.Escape(profile.Describe()));
+        if (result.Cpus is { } cpus)
+            table.AddRow("CPUs", Markup.Escape(cpus));
         AnsiConsole.Write(table);
     }
 

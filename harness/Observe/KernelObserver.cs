@@ -215,6 +215,7 @@ internal sealed partial class ObserverSession(ObserveRequest request, ElfImage e
             Error = error,
             NotPresent = map.NotPresent,
             Profile = _profiler.Finish(counters.PacketsSent, _gdb?.PacketPairsSent ?? 0, _gdb?.PacketsSentByCommand ?? new Dictionary<char, long>()),
+            Cpus = _cpus?.Describe(),
         };
     }
 

@@ -98,6 +98,9 @@ public sealed record ObservationResult
     /// <summary>What the stops cost (null when the run loop was never reached).</summary>
     public StopProfile? Profile { get; init; }
 
+    /// <summary>Where QEMU and the observer's reader ran (<see cref="Harness.Qemu.CpuLease.Describe"/>): their CPUs, or why not pinned.</summary>
+    public string? Cpus { get; init; }
+
     /// <summary>What the map names that this kernel does not have.</summary>
     public IReadOnlyList<string> NotPresent { get; init; } = [];
 }

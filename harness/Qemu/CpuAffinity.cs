@@ -15,46 +15,84 @@ namespace Harness.Qemu;
 /// stop on q35-2g-slot4m 650 µs against 827 unpinned (issue 15, a 2-CPU Firecracker VM, 8 runs each, interleaved; the
 /// register read's round trip 70 against 167 µs), on user-driver 667 against 789. QEMU and the reader on one CPU was no
 /// better than unpinned.
-/// Runs observed at once (the gate's and the references' jobs) are not pinned: two pinned runs on two CPUs took 20-30 %
-/// longer each than two left to the scheduler, since each QEMU's two busy threads then share one CPU. The first of them
-/// may have been pinned when it started alone; its reader stops polling as soon as another run is in progress.
-/// <b>Off unless <see cref="EnableVariable"/> is <c>1</c></b>: a process knows only its own runs, and with observed runs of
-/// several harness processes at once (make test runs the test assemblies side by side) every one would pin its QEMU to
-/// the same CPU. Pinning is for a measurement on an otherwise idle machine (make bench sets it).
+/// <para>One run on the machine at a time is pinned. Runs observed at once (the gate's and the references' jobs, or
+/// several harness processes: make test runs its test assemblies side by side) would otherwise put their QEMUs on the
+/// same CPU: two pinned runs on two CPUs took 20-30 % longer each than two left to the scheduler. So a run is pinned
+/// only when it is the only one in progress in its process and it takes the machine's pin claim, an exclusive
+/// <c>flock</c> on <see cref="DefaultClaimPath"/> (a fixed path, not under TMPDIR, so every harness process on the
+/// machine sees the same one), held until the run ends and released by the kernel if the process dies. The first of
+/// several runs of one process may have been pinned when it started alone; its reader stops polling as soon as
+/// another run is in progress. <c>HARNESS_PIN=0</c> turns pinning off.</para>
 /// </remarks>
 public sealed class CpuAffinity
 {
-    /// <summary>The environment variable that turns pinning on (<c>HARNESS_PIN=1</c>).</summary>
+    /// <summary>The environment variable that turns pinning off (<c>HARNESS_PIN=0</c>).</summary>
     public const string EnableVariable = "HARNESS_PIN";
+
+    /// <summary>The machine's pin claim: one harness process at a time pins a run (the file stays, empty; the lock is what counts).</summary>
+    public const string DefaultClaimPath = "/tmp/harness-cpu-pin.lock";
 
     /// <summary>How long a reader with its CPU to itself polls before a blocking read: longer than a stop's run (~0.5 ms), short against a long wait (an RTC second).</summary>
     public static readonly TimeSpan ReaderPoll = TimeSpan.FromMilliseconds(2);
 
-    /// <summary>The harness's runs: the CPUs this process may use, pinning on only when <see cref="EnableVariable"/> is 1.</summary>
-    public static CpuAffinity Shared { get; } = new(Allowed(), Environment.GetEnvironmentVariable(EnableVariable) == "1" && OperatingSystem.IsLinux());
+    /// <summary>The harness's runs: the CPUs this process may use; pinning unless <see cref="EnableVariable"/> is 0, one run on the machine at a time.</summary>
+    public static CpuAffinity Shared { get; } =
+        new(Allowed(), Environment.GetEnvironmentVariable(EnableVariable) != "0" && OperatingSystem.IsLinux(), DefaultClaimPath);
 
     private readonly IReadOnlyList<int> _allowed;
     private readonly bool _enabled;
+    private readonly string? _claimPath;
     private int _runs;
 
-    /// <summary>A planner over <paramref name="allowed"/> CPUs (pinning only when <paramref name="enabled"/>).</summary>
-    public CpuAffinity(IReadOnlyList<int> allowed, bool enabled)
+    /// <summary>
+    /// A planner over <paramref name="allowed"/> CPUs, pinning only when <paramref name="enabled"/> and, with a
+    /// <paramref name="claimPath"/>, only while it holds the exclusive lock on that file.
+    /// </summary>
+    public CpuAffinity(IReadOnlyList<int> allowed, bool enabled, string? claimPath = null)
     {
         _allowed = allowed;
         _enabled = enabled;
+        _claimPath = claimPath;
     }
 
     /// <summary>
     /// An observed run starts: pinned (<see cref="CpuLease.Qemu"/>, <see cref="CpuLease.Reader"/>: the two
     /// highest-numbered allowed CPUs, as CPU 0 serves more of the system's interrupts) when it is the only run in progress
-    /// and pinning is on and possible (two CPUs allowed); else not pinned. Disposing the lease ends the run.
+    /// in this process, pinning is on and possible (two CPUs allowed) and the machine's claim is free; else not pinned,
+    /// and <see cref="CpuLease.Describe"/> says why. Disposing the lease ends the run and releases the claim.
     /// </summary>
     public CpuLease Begin()
     {
         var alone = Interlocked.Increment(ref _runs) == 1;
-        return alone && _enabled && _allowed.Count >= 2
-            ? new CpuLease(this, _allowed[^1], _allowed[^2])
-            : new CpuLease(this, null, null);
+        var why = !_enabled ? $"not pinned ({EnableVariable}=0)"
+            : _allowed.Count < 2 ? "not pinned (one CPU allowed)"
+            : !alone ? "not pinned (another observed run of this process is in progress)"
+            : null;
+        FileStream? claim = null;
+        if (why is null && _claimPath is not null)
+            claim = TryClaim(_claimPath, out why);
+        return why is null
+            ? new CpuLease(this, _allowed[^1], _allowed[^2], claim, null)
+            : new CpuLease(this, null, null, null, why);
+    }
+
+    /// <summary>The exclusive lock on <paramref name="path"/> (.NET takes <c>flock(LOCK_EX | LOCK_NB)</c> for <see cref="FileShare.None"/>), or null and why not.</summary>
+    private static FileStream? TryClaim(string path, out string? why)
+    {
+        try
+        {
+            why = null;
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
+        }
+        catch (IOException)
+        {
+            why = $"not pinned (another harness process on this machine holds {path})";
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            why = $"not pinned ({path}: {e.Message})";
+        }
+        return null;
     }
 
     /// <summary>Whether exactly one run is in progress.</summary>
@@ -103,17 +141,21 @@ public sealed class CpuAffinity
     private static extern int SchedSetAffinity(int pid, nint size, ulong[] mask);
 }
 
-/// <summary>One observed run's CPUs (<see cref="CpuAffinity.Begin"/>); disposing it ends the run.</summary>
+/// <summary>One observed run's CPUs (<see cref="CpuAffinity.Begin"/>); disposing it ends the run and releases the machine's pin claim.</summary>
 public sealed class CpuLease : IDisposable
 {
     private readonly CpuAffinity _planner;
+    private readonly FileStream? _claim;
+    private readonly string? _notPinned;
     private int _ended;
 
-    internal CpuLease(CpuAffinity planner, int? qemu, int? reader)
+    internal CpuLease(CpuAffinity planner, int? qemu, int? reader, FileStream? claim, string? notPinned)
     {
         _planner = planner;
         Qemu = qemu;
         Reader = reader;
+        _claim = claim;
+        _notPinned = notPinned;
     }
 
     /// <summary>The CPU QEMU is pinned to, or null (not pinned).</summary>
@@ -125,9 +167,17 @@ public sealed class CpuLease : IDisposable
     /// <summary>Whether the reader has its CPU to itself now (pinned, and no other run in progress): then it may poll.</summary>
     public bool ReaderAlone => Reader is not null && Volatile.Read(ref _ended) == 0 && _planner.OneRun;
 
+    /// <summary>Where the run's threads ran: the CPUs, or why they were left to the scheduler.</summary>
+    public string Describe() => Qemu is { } q && Reader is { } r
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"QEMU on CPU {q}, the observer's reader on CPU {r}")
+        : _notPinned ?? "not pinned";
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _ended, 1) == 0)
+        {
+            _claim?.Dispose();
             _planner.End();
+        }
     }
 }

@@ -47,6 +47,50 @@ public class CpuAffinityTests
     }
 
     [Fact]
+    public void One_planner_on_the_machine_pins_at_a_time_the_claim_being_a_lock_on_a_shared_file()
+    {
+        // Two planners on one claim file stand for two harness processes (flock locks belong to the open file, so two
+        // opens in one process exclude each other as two processes do).
+        var claim = Path.Combine(Path.GetTempPath(), $"cpu-pin-{Guid.NewGuid():N}.lock");
+        try
+        {
+            var a = new CpuAffinity([0, 1], enabled: true, claim);
+            var b = new CpuAffinity([0, 1], enabled: true, claim);
+            var first = a.Begin();
+            Assert.Equal((1, 0), (first.Qemu, first.Reader));
+            Assert.Equal("QEMU on CPU 1, the observer's reader on CPU 0", first.Describe());
+            using (var second = b.Begin())
+            {
+                Assert.Null(second.Qemu);
+                Assert.Null(second.Reader);
+                Assert.False(second.ReaderAlone);
+                Assert.Equal($"not pinned (another harness process on this machine holds {claim})", second.Describe());
+                Assert.True(first.ReaderAlone); // the other process's run does not stop this one's polling
+            }
+            first.Dispose(); // releases the claim
+            using var third = b.Begin();
+            Assert.Equal(1, third.Qemu);
+        }
+        finally
+        {
+            File.Delete(claim);
+        }
+    }
+
+    [Fact]
+    public void A_run_not_pinned_says_why()
+    {
+        using (var off = new CpuAffinity([0, 1], enabled: false).Begin())
+            Assert.Equal("not pinned (HARNESS_PIN=0)", off.Describe());
+        using (var one = new CpuAffinity([0], enabled: true).Begin())
+            Assert.Equal("not pinned (one CPU allowed)", one.Describe());
+        var planner = new CpuAffinity([0, 1], enabled: true);
+        using var first = planner.Begin();
+        using var second = planner.Begin();
+        Assert.Equal("not pinned (another observed run of this process is in progress)", second.Describe());
+    }
+
+    [Fact]
     public void A_pinned_thread_runs_only_on_its_CPU_and_gets_its_mask_back()
     {
         var allowed = CpuAffinity.Allowed();
