@@ -12,33 +12,94 @@ public sealed partial class GdbClient
 
     /// <summary>
     /// Reads <paramref name="length"/> bytes at <paramref name="address"/> (virtual, or physical in
-    /// <see cref="PhysicalMemoryMode"/>), in as many <c>m</c> packets as the packet size needs.
+    /// <see cref="PhysicalMemoryMode"/>), in as many <c>m</c> packets as the packet size needs, sent in one write when
+    /// packets may go out together (as <see cref="ReadMemoryManyAsync"/>).
     /// </summary>
     /// <exception cref="GdbErrorReplyException">The stub could not read some of it (e.g. unmapped); the command names the failing chunk.</exception>
-    public Task<byte[]> ReadMemoryAsync(ulong address, int length, CancellationToken ct = default)
+    public async Task<byte[]> ReadMemoryAsync(ulong address, int length, CancellationToken ct = default) =>
+        (await ReadMemoryManyAsync([(address, length)], ct).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Reads each of <paramref name="reads"/> (virtual, or physical in <see cref="PhysicalMemoryMode"/>), each in as
+    /// many <c>m</c> packets as the packet size needs. In no-ack mode or with <see cref="GdbClientOptions.LazyAcks"/>
+    /// every packet goes out in one write before any reply is awaited (one round trip: a page table walk reads a
+    /// level's tables, or a table's pages, at once); else one after the other.
+    /// </summary>
+    /// <exception cref="GdbErrorReplyException">
+    /// The stub could not read some of it (e.g. unmapped); the command names the first failing chunk. Every reply is
+    /// read first, so the connection stays in step.
+    /// </exception>
+    public Task<byte[][]> ReadMemoryManyAsync(IReadOnlyList<(ulong Address, int Length)> reads, CancellationToken ct = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        var operation = $"read {length} bytes at 0x{address:x}";
+        foreach (var (_, length) in reads)
+            ArgumentOutOfRangeException.ThrowIfNegative(length, nameof(reads));
+        var operation = reads.Count == 1
+            ? $"read {reads[0].Length} bytes at 0x{reads[0].Address:x}"
+            : $"read {reads.Count} ranges ({reads.Sum(r => (long)r.Length)} bytes) from 0x{(reads.Count > 0 ? reads[0].Address : 0):x}";
         return RunAsync(operation, ct, async token =>
         {
-            var result = new byte[length];
-            var done = 0;
-            while (done < length)
+            // Every chunk of every read: (read, offset in it, length, command).
+            var chunks = new List<(int Read, int Offset, int Length, string Command)>();
+            for (var r = 0; r < reads.Count; r++)
             {
-                var chunk = Math.Min(MaxReadChunk, length - done);
-                var command = $"m{address + (ulong)done:x},{chunk:x}";
-                var reply = await ExchangeAsync(RspCodec.Text.GetBytes(command), operation, token).ConfigureAwait(false);
-                ThrowOnErrorOrEmpty(command, reply);
-                var bytes = RspCodec.FromHex(reply);
-                if (bytes.Length == 0 || bytes.Length > chunk)
+                var (address, length) = reads[r];
+                for (var done = 0; done < length; done += MaxReadChunk)
+                {
+                    var chunk = Math.Min(MaxReadChunk, length - done);
+                    chunks.Add((r, done, chunk, $"m{address + (ulong)done:x},{chunk:x}"));
+                }
+            }
+            IReadOnlyList<byte[]> replies;
+            if (_connection.CanSendPairs && chunks.Count > 1)
+            {
+                replies = await ExchangeManyAsync(chunks.Select(c => RspCodec.Text.GetBytes(c.Command)).ToList(), operation, token).ConfigureAwait(false);
+            }
+            else
+            {
+                var one = new List<byte[]>(chunks.Count);
+                foreach (var c in chunks)
+                {
+                    var reply = await ExchangeAsync(RspCodec.Text.GetBytes(c.Command), operation, token).ConfigureAwait(false);
+                    ThrowOnErrorOrEmpty(c.Command, reply); // one after the other: stop at the first failure
+                    one.Add(reply);
+                }
+                replies = one;
+            }
+            var results = reads.Select(r => new byte[r.Length]).ToArray();
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                var (read, offset, length, command) = chunks[i];
+                ThrowOnErrorOrEmpty(command, replies[i]);
+                var bytes = RspCodec.FromHex(replies[i]);
+                if (bytes.Length == 0 || bytes.Length > length)
                 {
                     throw new GdbProtocolException($"'{command}' returned {bytes.Length} bytes");
                 }
-                bytes.CopyTo(result, done);
-                done += bytes.Length;
+                bytes.CopyTo(results[read], offset);
+                if (bytes.Length < length) // a stub may answer with less: the rest of the chunk, asked for again
+                    await ReadIntoAsync(reads[read].Address, results[read], offset + bytes.Length, offset + length, operation, token).ConfigureAwait(false);
             }
-            return result;
+            return results;
         });
+    }
+
+    /// <summary>Fills <paramref name="into"/>[<paramref name="from"/>..<paramref name="to"/>) from <paramref name="address"/> + from on, one <c>m</c> at a time.</summary>
+    private async Task ReadIntoAsync(ulong address, byte[] into, int from, int to, string operation, CancellationToken ct)
+    {
+        while (from < to)
+        {
+            var chunk = Math.Min(MaxReadChunk, to - from);
+            var command = $"m{address + (ulong)from:x},{chunk:x}";
+            var reply = await ExchangeAsync(RspCodec.Text.GetBytes(command), operation, ct).ConfigureAwait(false);
+            ThrowOnErrorOrEmpty(command, reply);
+            var bytes = RspCodec.FromHex(reply);
+            if (bytes.Length == 0 || bytes.Length > chunk)
+            {
+                throw new GdbProtocolException($"'{command}' returned {bytes.Length} bytes");
+            }
+            bytes.CopyTo(into, from);
+            from += bytes.Length;
+        }
     }
 
     /// <summary>

@@ -69,9 +69,7 @@ internal sealed partial class ObserverSession
             {
                 foreach (var cr3 in found.Select(f => f.Cr3).Where(x => x != 0 && !spaces.ContainsKey(x)).Distinct())
                 {
-                    var pages = new List<UserPage>();
-                    await UserWalkAsync(cr3, 4, 0, pages, ct).ConfigureAwait(false);
-                    spaces[cr3] = pages;
+                    spaces[cr3] = await UserWalkAsync(cr3, ct).ConfigureAwait(false);
                 }
             }
             finally

@@ -54,6 +54,41 @@ public class FakeStubProtocolTests
     }
 
     [Fact]
+    public async Task Several_reads_go_out_in_one_write_a_short_reply_is_completed_and_an_unreadable_one_fails_naming_its_chunk()
+    {
+        await using var stub = new FakeStub();
+        await using var client = await stub.ConnectClientAsync("PacketSize=60;QStartNoAckMode+;qXfer:features:read+");
+
+        // Every chunk of both reads before any reply (40 bytes: two chunks; 4 bytes: one).
+        var read = client.ReadMemoryManyAsync([(0x1000UL, 40), (0x2000UL, 4)]);
+        foreach (var expected in new[] { "m1000,20", "m1020,8", "m2000,4" })
+            Assert.Equal(expected, await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        await stub.SendPacketAsync(new string('a', 64));
+        await stub.SendPacketAsync("0102030405060708");
+        await stub.SendPacketAsync("beef"); // 2 of 4 bytes: the other 2 are asked for again
+        Assert.Equal("m2002,2", await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        await stub.SendPacketAsync("cafe");
+        var bytes = await read;
+        Assert.All(bytes[0][..32], b => Assert.Equal(0xaa, b));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], bytes[0][32..]);
+        Assert.Equal([0xbe, 0xef, 0xca, 0xfe], bytes[1]);
+
+        // The second of three chunks is unreadable: every reply is read, the error names that chunk, the next command works.
+        var failing = client.ReadMemoryManyAsync([(0x3000UL, 8), (0xdead000UL, 8), (0x4000UL, 8)]);
+        foreach (var expected in new[] { "m3000,8", "mdead000,8", "m4000,8" })
+            Assert.Equal(expected, await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        await stub.SendPacketAsync("0000000000000000");
+        await stub.SendPacketAsync("E14");
+        await stub.SendPacketAsync("0000000000000000");
+        var e = await Assert.ThrowsAsync<GdbErrorReplyException>(() => failing);
+        Assert.Equal("mdead000,8", e.Command);
+        var next = client.ReadMemoryAsync(0x10, 1);
+        Assert.Equal("m10,1", await stub.ReadPacketAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        await stub.SendPacketAsync("7f");
+        Assert.Equal([0x7f], await next);
+    }
+
+    [Fact]
     public async Task A_corrupt_packet_in_ack_mode_is_naked_and_the_retransmission_accepted()
     {
         await using var stub = new FakeStub();
