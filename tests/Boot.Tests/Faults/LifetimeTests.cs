@@ -90,9 +90,10 @@ public class LifetimeTests
 
     /// <summary>
     /// Started with SIGINT ignored (a script's background job, <c>nohup … &amp;</c>), the harness keeps it ignored, as
-    /// Unix programs do (the .NET runtime does not call a SIGINT registration then): a SIGINT leaves the run going,
-    /// and a SIGTERM still stops it cleanly. Four fresh clones' <c>make test</c>, started with <c>nohup make test &amp;</c>,
-    /// failed the SIGINT case above for this before the sandbox reset SIGINT for the harness it starts.
+    /// Unix programs do (the .NET runtime does not call a registration for an ignored signal): a SIGINT leaves the run
+    /// going, and a SIGTERM still stops it cleanly. Fresh clones' <c>make test</c>, started in the background, failed
+    /// the SIGINT case above for this (and under <c>nohup</c> the SIGHUP case) before the sandbox reset those signals
+    /// for the harness it starts.
     /// </summary>
     [Fact]
     public void Started_with_SIGINT_ignored_the_harness_keeps_running_after_one_and_SIGTERM_still_stops_it()

@@ -35,19 +35,21 @@ internal sealed class Sandbox : IDisposable
 
     /// <summary>
     /// Whether the harness starts with SIGINT ignored, as a script's background job (<c>harness … &amp;</c> without job
-    /// control) or anything under <c>nohup … &amp;</c> does. False (the default): SIGINT has its default disposition,
-    /// as in a terminal, whatever this test process inherited. The .NET runtime keeps an inherited ignored SIGINT
-    /// ignored (its registration for SIGINT is then never called), so a test run started in the background would
-    /// otherwise see a harness that no SIGINT ends.
+    /// control) does. False (the default): SIGINT, SIGHUP and SIGTERM have their default dispositions, as in a
+    /// terminal, whatever this test process inherited. The .NET runtime keeps an inherited ignored signal ignored (its
+    /// registration is then never called): a test run started as <c>nohup make test &amp;</c> (SIGHUP and SIGINT
+    /// ignored) would otherwise see a harness that neither ends.
     /// </summary>
     public bool SigintIgnored { get; set; }
 
     /// <summary>Starts the harness with <paramref name="args"/>; its output is collected into <paramref name="output"/>.</summary>
     public Process Start(StringBuilder output, params string[] args)
     {
-        // env(1) sets SIGINT's disposition and execs dotnet: the process keeps its PID, so signals reach the harness.
+        // env(1) sets the signals' dispositions and execs dotnet: the process keeps its PID, so signals reach the harness.
         var psi = new ProcessStartInfo(Which("env") ?? "/usr/bin/env") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
-        psi.ArgumentList.Add(SigintIgnored ? "--ignore-signal=INT" : "--default-signal=INT");
+        psi.ArgumentList.Add(SigintIgnored ? "--default-signal=HUP,TERM" : "--default-signal=HUP,INT,TERM");
+        if (SigintIgnored)
+            psi.ArgumentList.Add("--ignore-signal=INT");
         psi.ArgumentList.Add(DotnetPath);
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "harness.dll"));
         foreach (var a in args)
