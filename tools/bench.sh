@@ -75,7 +75,7 @@ per_stop() { # kernel scenario
     echo "    CPUs: $(awk -F'│' '$2 ~ /^ *CPUs *$/ {gsub(/^ +| +$/, "", $3); print $3}' "$log")"
     echo "    load (1, 5, 15 min) before: $before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
     medians+=("$(echo "$line" | grep -o -E '^ *[0-9]+ µs median' | grep -o -E '[0-9]+')")
-    p90s+=("$(echo "$line" | grep -o -E '[0-9]+ µs p90' | grep -o -E '[0-9]+')")
+    p90s+=("$(echo "$line" | grep -o -E '[0-9]+ µs p90' | grep -o -E '^[0-9]+')")
   done
   printf '%s\n' "${medians[@]}" "--" "${p90s[@]}" | awk -v k="$1" -v sc="$2" -v n="$stop_runs" '
     $0 == "--" {half = 1; next}
