@@ -84,13 +84,14 @@ public sealed class CpuAffinity
             why = null;
             return new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
         }
-        catch (IOException)
-        {
-            why = $"not pinned (another harness process on this machine holds {path})";
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException or PathTooLongException)
         {
             why = $"not pinned ({path}: {e.Message})";
+        }
+        catch (IOException)
+        {
+            // The lock is held (EWOULDBLOCK): .NET reports it as a sharing violation.
+            why = $"not pinned (another harness process on this machine holds {path})";
         }
         return null;
     }

@@ -85,9 +85,13 @@ public class CpuAffinityTests
         using (var one = new CpuAffinity([0], enabled: true).Begin())
             Assert.Equal("not pinned (one CPU allowed)", one.Describe());
         var planner = new CpuAffinity([0, 1], enabled: true);
-        using var first = planner.Begin();
-        using var second = planner.Begin();
-        Assert.Equal("not pinned (another observed run of this process is in progress)", second.Describe());
+        using (var first = planner.Begin())
+        using (var second = planner.Begin())
+            Assert.Equal("not pinned (another observed run of this process is in progress)", second.Describe());
+        var nowhere = Path.Combine(Path.GetTempPath(), $"no-such-dir-{Guid.NewGuid():N}", "pin.lock");
+        using var unclaimable = new CpuAffinity([0, 1], enabled: true, nowhere).Begin();
+        Assert.Null(unclaimable.Qemu);
+        Assert.StartsWith($"not pinned ({nowhere}: ", unclaimable.Describe());
     }
 
     [Fact]
