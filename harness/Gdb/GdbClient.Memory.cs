@@ -38,6 +38,14 @@ public sealed partial class GdbClient
             : $"read {reads.Count} ranges ({reads.Sum(r => (long)r.Length)} bytes) from 0x{(reads.Count > 0 ? reads[0].Address : 0):x}";
         return RunAsync(operation, ct, async token =>
         {
+            var results = reads.Select(r => new byte[r.Length]).ToArray();
+            if (!_connection.CanSendPairs || reads.Sum(r => (r.Length + MaxReadChunk - 1) / MaxReadChunk) <= 1)
+            {
+                // One after the other, stopping at the first failure.
+                for (var r = 0; r < reads.Count; r++)
+                    await ReadIntoAsync(reads[r].Address, results[r], 0, reads[r].Length, operation, token).ConfigureAwait(false);
+                return results;
+            }
             // Every chunk of every read: (read, offset in it, length, command).
             var chunks = new List<(int Read, int Offset, int Length, string Command)>();
             for (var r = 0; r < reads.Count; r++)
@@ -49,32 +57,11 @@ public sealed partial class GdbClient
                     chunks.Add((r, done, chunk, $"m{address + (ulong)done:x},{chunk:x}"));
                 }
             }
-            IReadOnlyList<byte[]> replies;
-            if (_connection.CanSendPairs && chunks.Count > 1)
-            {
-                replies = await ExchangeManyAsync(chunks.Select(c => RspCodec.Text.GetBytes(c.Command)).ToList(), operation, token).ConfigureAwait(false);
-            }
-            else
-            {
-                var one = new List<byte[]>(chunks.Count);
-                foreach (var c in chunks)
-                {
-                    var reply = await ExchangeAsync(RspCodec.Text.GetBytes(c.Command), operation, token).ConfigureAwait(false);
-                    ThrowOnErrorOrEmpty(c.Command, reply); // one after the other: stop at the first failure
-                    one.Add(reply);
-                }
-                replies = one;
-            }
-            var results = reads.Select(r => new byte[r.Length]).ToArray();
+            var replies = await ExchangeManyAsync(chunks.Select(c => RspCodec.Text.GetBytes(c.Command)).ToList(), operation, token).ConfigureAwait(false);
             for (var i = 0; i < chunks.Count; i++)
             {
                 var (read, offset, length, command) = chunks[i];
-                ThrowOnErrorOrEmpty(command, replies[i]);
-                var bytes = RspCodec.FromHex(replies[i]);
-                if (bytes.Length == 0 || bytes.Length > length)
-                {
-                    throw new GdbProtocolException($"'{command}' returned {bytes.Length} bytes");
-                }
+                var bytes = MemoryReplyBytes(command, replies[i], length);
                 bytes.CopyTo(results[read], offset);
                 if (bytes.Length < length) // a stub may answer with less: the rest of the chunk, asked for again
                     await ReadIntoAsync(reads[read].Address, results[read], offset + bytes.Length, offset + length, operation, token).ConfigureAwait(false);
@@ -90,16 +77,22 @@ public sealed partial class GdbClient
         {
             var chunk = Math.Min(MaxReadChunk, to - from);
             var command = $"m{address + (ulong)from:x},{chunk:x}";
-            var reply = await ExchangeAsync(RspCodec.Text.GetBytes(command), operation, ct).ConfigureAwait(false);
-            ThrowOnErrorOrEmpty(command, reply);
-            var bytes = RspCodec.FromHex(reply);
-            if (bytes.Length == 0 || bytes.Length > chunk)
-            {
-                throw new GdbProtocolException($"'{command}' returned {bytes.Length} bytes");
-            }
+            var bytes = MemoryReplyBytes(command, await ExchangeAsync(RspCodec.Text.GetBytes(command), operation, ct).ConfigureAwait(false), chunk);
             bytes.CopyTo(into, from);
             from += bytes.Length;
         }
+    }
+
+    /// <summary>The bytes of an <c>m</c> reply that asked for <paramref name="asked"/>: an error, an empty reply, no bytes or too many throw.</summary>
+    private static byte[] MemoryReplyBytes(string command, byte[] reply, int asked)
+    {
+        ThrowOnErrorOrEmpty(command, reply);
+        var bytes = RspCodec.FromHex(reply);
+        if (bytes.Length == 0 || bytes.Length > asked)
+        {
+            throw new GdbProtocolException($"'{command}' returned {bytes.Length} bytes");
+        }
+        return bytes;
     }
 
     /// <summary>
