@@ -18,6 +18,14 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
 now() { date +%s.%N; }
+# One row of a record's table (its first cell NAME), its lines joined where the table wrapped the cell.
+row() { # name log
+  awk -F'│' -v name="$1" '
+    $2 ~ "^ *" name " *$" {p = 1; s = $3; next}
+    p && $2 ~ /^ *$/ && NF >= 4 {s = s " " $3; next}
+    p {exit}
+    END {gsub(/ +/, " ", s); sub(/^ /, "", s); sub(/ $/, "", s); print s}' "$2"
+}
 build() { dotnet build csharp-kernel/Kernel.csproj -c "$config" --nologo --verbosity quiet -clp:NoSummary --artifacts-path "$out/art" -p:KernelOut="$out/kernel/" >/dev/null; }
 
 t0=$(now); build; t1=$(now)
@@ -43,14 +51,15 @@ status=0
 dotnet harness/Cli/bin/"$config"/net10.0/harness.dll diff-boot --kernel "$out/kernel/kernel.elf" --scenario "$scenario" --out "$out/diff" > "$out/diff.log" 2>&1 || status=$?
 t5=$(now)
 diffboot=$(awk -v a="$t4" -v b="$t5" 'BEGIN{print b-a}')
-observed=$(grep -a -m1 '│ wall ' "$out/diff.log" | awk -F'│' '{gsub(/^ +| +$/, "", $3); print $3}')
+observed=$(row wall "$out/diff.log")
 printf '%-40s %8.2f s (exit %d)\n' "warm diff-boot, end to end" "$diffboot" "$status"
 printf '%-40s %s\n' "observed boot (gdb stub), wall" "$observed"
 grep -a -m3 -E '│ (events|stops|gdb stub) ' "$out/diff.log" | sed 's/│//g; s/^ */  /'
 # The observer's own figures for the port's boot: wall µs per stop (median, p90; a stop = continue to a
 # breakpoint, register read, handling, leaving it: a step, an emulated instruction or none), the harness's CPU µs per stop, packets per stop, and the
 # run loop (kstart -> end) without its longest wait (device_noncore's RTC wait, which follows the host clock).
-awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print "  per stop:" s}' "$out/diff.log"
+echo "  per stop: $(row "per stop" "$out/diff.log")"
+echo "  CPUs: $(row CPUs "$out/diff.log")"
 echo "  machine load (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 # The port on a userspace scenario (build/userspace/kernel.elf, `make kernel-userspace`, on USER_SCENARIO, default
@@ -70,9 +79,9 @@ per_stop() { # kernel scenario
     local log="$out/record-$runs_recorded-$2.log"
     local before; before=$(cut -d' ' -f1-3 /proc/loadavg)
     dotnet harness/Cli/bin/"$config"/net10.0/harness.dll record --kernel "$1" --scenario "$2" --out "$out/record-$runs_recorded-$2.jsonl" > "$log" 2>&1 || true
-    local line; line=$(awk '/│ per stop /{p=1} p&&/│/{line=$0; sub(/^│[^│]*│ */,"",line); sub(/ *│ *$/,"",line); s=s" "line} p&&/└/{exit} END{print s}' "$log")
-    echo "$line" | sed "s|^ *|  $2 on $1, run $i: |"
-    echo "    CPUs: $(awk -F'│' '$2 ~ /^ *CPUs *$/ {gsub(/^ +| +$/, "", $3); print $3}' "$log")"
+    local line; line=$(row "per stop" "$log")
+    echo "  $2 on $1, run $i: $line"
+    echo "    CPUs: $(row CPUs "$log")"
     echo "    load (1, 5, 15 min) before: $before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
     medians+=("$(echo "$line" | grep -o -E '^ *[0-9]+ µs median' | grep -o -E '[0-9]+')")
     p90s+=("$(echo "$line" | grep -o -E '[0-9]+ µs p90' | grep -o -E '^[0-9]+')")
